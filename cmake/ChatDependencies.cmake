@@ -1,0 +1,13 @@
+# Finds the third-party libraries (all from Debian packages; see README "Dependencies").
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(fmt CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+# SOCI ships neither a CMake package nor a pkg-config file on Debian 12.
+find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
+find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
+find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3 REQUIRED)
+find_library(SOCI_MYSQL_LIBRARY soci_mysql REQUIRED)
+find_path(MARIADB_INCLUDE_DIR mysql.h PATH_SUFFIXES mariadb REQUIRED)

@@ -1,0 +1,9 @@
+// The whole public API of libchat in one include.
+#pragma once
+
+#include "chat/engine.hpp"
+#include "chat/error.hpp"
+#include "chat/events.hpp"
+#include "chat/options.hpp"
+#include "chat/types.hpp"
+#include "chat/version.hpp"

@@ -1,0 +1,143 @@
+// chat::engine: accounts, sessions, channels, membership, messages and live routing.
+//
+// Thread-safety: every member function may be called from any thread concurrently.
+// Errors: no exception escapes; each call returns a status or result<T> (see error.hpp).
+// Lifetime: destroying the engine finishes pending sends (their callbacks run) and then stops.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chat/error.hpp"
+#include "chat/events.hpp"
+#include "chat/options.hpp"
+#include "chat/types.hpp"
+
+namespace chat {
+
+// Counters for monitoring; every figure is monotonic since open().
+struct engine_stats {
+  std::uint64_t messages_committed = 0;
+  std::uint64_t duplicate_sends = 0;      // retries answered with the original message
+  std::uint64_t commit_batches = 0;       // transactions of the group-commit writer
+  std::uint64_t events_delivered = 0;     // deliver() calls to session sinks
+  std::uint64_t database_errors = 0;      // calls that failed with unavailable or internal
+  std::uint64_t connections = 0;          // sessions currently connected
+  // batch_size_buckets[i] counts commit batches of size <= k_batch_bounds[i] (cumulative
+  // buckets, Prometheus style); the last bucket is +Inf.
+  static constexpr int k_batch_bucket_count = 8;
+  static constexpr int k_batch_bounds[k_batch_bucket_count - 1] = {1, 2, 4, 16, 64, 256, 1024};
+  std::uint64_t batch_size_buckets[k_batch_bucket_count] = {};
+  std::uint64_t batch_size_sum = 0;
+};
+
+class engine {
+ public:
+  static constexpr int max_page_size = 200;           // history and sync page cap
+  static constexpr int max_message_code_points = 2000;
+  static constexpr int max_channel_name_code_points = 80;
+  static constexpr int max_topic_code_points = 250;
+  static constexpr int max_client_msg_id_bytes = 64;
+
+  // Opens (and creates or migrates) the database. unavailable if it cannot be reached,
+  // invalid_argument for a malformed connection string.
+  static result<std::unique_ptr<engine>> open(engine_options options);
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  // ---- Accounts -------------------------------------------------------------------------
+  // Usernames: 3..20 characters of A-Z a-z 0-9 _ . - ; unique ignoring ASCII case.
+  // Passwords: 8..1024 bytes of valid UTF-8. Errors: invalid_argument, conflict (name taken).
+  result<user> register_user(const new_account& account);
+  // unauthenticated for an unknown user or a wrong password (the same message for both).
+  result<session_grant> login(const std::string& username, const std::string& password);
+  // Starts a session for a user already proven by other means (OpenID Connect).
+  result<session_grant> create_session(user_id id);
+  // Resolves a token and slides its expiry. unauthenticated if unknown, expired or revoked.
+  result<user> authenticate(const std::string& token);
+  status logout(const std::string& token);              // revokes one session
+  result<int> logout_everywhere(user_id id);            // revokes all; returns how many
+  result<user> get_user(user_id id);
+  result<user> find_user(const std::string& username);  // any letter case
+  result<user> change_username(user_id id, const std::string& new_username);
+  status change_password(user_id id, const std::string& old_password,
+                         const std::string& new_password);
+
+  // ---- External identities (OpenID Connect) ----------------------------------------------
+  result<user> find_user_by_identity(const std::string& issuer, const std::string& subject);
+  // Creates the account and links the identity atomically; conflict if the name is taken or
+  // the identity is already linked.
+  result<user> register_with_identity(const std::string& username,
+                                      const external_identity& identity);
+  status link_identity(user_id id, const external_identity& identity);
+  // conflict if it is the account's last way to sign in (no password, no other identity).
+  status unlink_identity(user_id id, const std::string& issuer);
+  result<std::vector<external_identity>> identities(user_id id);
+
+  // ---- Channels ------------------------------------------------------------------------
+  // The creator becomes owner; `members` are added as plain members (unknown ids: not_found).
+  result<channel> create_group(user_id creator, const std::string& name, const std::string& topic,
+                               const std::vector<user_id>& members = {});
+  // The one direct conversation of an unordered pair; created on first call, race-free.
+  result<channel> open_direct(user_id me, user_id peer);
+  result<std::vector<channel_summary>> list_channels(user_id me);
+  result<channel> get_channel(user_id me, channel_id id);  // forbidden unless a member
+  result<channel> rename_channel(user_id actor, channel_id id, const std::string& name);
+  result<channel> set_topic(user_id actor, channel_id id, const std::string& topic);
+
+  // ---- Membership ----------------------------------------------------------------------
+  // Rules: owners and admins add members (admins add as member or admin, owners as anything)
+  // and remove them; admins cannot remove owners; only owners change roles; the last owner
+  // cannot leave or be demoted while other members remain; direct conversations are fixed
+  // (forbidden). Errors: forbidden, not_found (user or channel), conflict (already a member).
+  result<std::vector<member>> members(user_id me, channel_id id);
+  status add_member(user_id actor, channel_id id, user_id target, role r = role::member);
+  status remove_member(user_id actor, channel_id id, user_id target);
+  status leave(user_id me, channel_id id);
+  status set_role(user_id actor, channel_id id, user_id target, role r);
+
+  // ---- Messages ------------------------------------------------------------------------
+  // Text: valid UTF-8, 1..2000 code points. client_msg_id: 0..64 bytes; a retry with the same
+  // (sender, client_msg_id) returns the original message. Returns once committed (durable).
+  // `origin` is the sending connection, which gets no message_created event for its own send.
+  result<message> send(user_id sender, channel_id id, const std::string& text,
+                       const std::string& client_msg_id = {}, connection_id origin = 0);
+  // The same, without blocking: `done` runs on the commit thread after the commit (or with
+  // the error). It must not block and must not call send() synchronously.
+  using send_callback = std::function<void(result<message>)>;
+  void send_async(user_id sender, channel_id id, std::string text, std::string client_msg_id,
+                  connection_id origin, send_callback done);
+
+  result<history_page> history(user_id me, channel_id id, const history_query& query);
+  // Everything after the cursors in all my channels (channels without a cursor: from seq 0),
+  // at most `limit_per_channel` (clamped to max_page_size) per channel.
+  result<sync_result> sync(user_id me, const std::vector<sync_cursor>& cursors,
+                           int limit_per_channel = max_page_size);
+  // Moves my read marker forward (never back; clamped to the channel's last seq) and returns it.
+  result<seq_t> mark_read(user_id me, channel_id id, seq_t seq, connection_id origin = 0);
+
+  // ---- Live routing ----------------------------------------------------------------------
+  // Registers a connected session of an authenticated user. The engine keeps the sink until
+  // disconnect(). The first connection of a user announces them online to their contacts.
+  connection_id connect(user_id id, std::shared_ptr<session_sink> sink);
+  void disconnect(connection_id connection);
+  // Tells the channel's other online members that `me` is typing. Nothing is stored.
+  status typing(user_id me, channel_id id, connection_id origin = 0);
+  // Users I share a channel with who have at least one connection now.
+  result<std::vector<user_id>> online_contacts(user_id me);
+
+  // ---- Operations ----------------------------------------------------------------------
+  status check_database();  // ok if the database answers now
+  engine_stats stats() const;
+
+ private:
+  struct impl;
+  explicit engine(std::unique_ptr<impl> state);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace chat

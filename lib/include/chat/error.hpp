@@ -1,0 +1,76 @@
+// Error codes and the result type returned by every public call of the engine.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace chat {
+
+// Stable integers: they travel in the C API and the wire protocol, never renumber them.
+enum class errc : std::uint8_t {
+  ok = 0,
+  invalid_argument = 1,  // input breaks a documented rule (length, charset, UTF-8, range)
+  not_found = 2,         // the user, channel, session or identity does not exist
+  forbidden = 3,         // the caller exists but lacks the right (not a member, not an admin)
+  conflict = 4,          // the operation collides with current state (name taken, last owner)
+  unauthenticated = 5,   // wrong password, unknown, expired or revoked session token
+  unavailable = 6,       // the database cannot be reached; safe to retry later
+  internal = 7,          // a bug or an unexpected storage failure; details are logged
+};
+
+// Returns the snake_case name of the code ("not_found"), as used on the wire.
+const char* to_string(errc code) noexcept;
+
+// An error code and a human-readable message. Cheap to move; `ok()` means success.
+class status {
+ public:
+  status() = default;
+  status(errc code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  bool ok() const noexcept { return code_ == errc::ok; }
+  explicit operator bool() const noexcept { return ok(); }
+  errc code() const noexcept { return code_; }
+  const std::string& message() const noexcept { return message_; }
+
+ private:
+  errc code_ = errc::ok;
+  std::string message_;
+};
+
+// Either a value or a failed status. Accessing value() of a failed result is a programming
+// error (asserted in debug builds, undefined otherwise); check ok() first.
+template <typename T>
+class result {
+ public:
+  result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design, like std::optional
+  result(status error) : state_(std::move(error)) {}  // NOLINT
+  result(errc code, std::string message) : state_(status(code, std::move(message))) {}
+
+  bool ok() const noexcept { return std::holds_alternative<T>(state_); }
+  explicit operator bool() const noexcept { return ok(); }
+
+  T& value() & { return std::get<T>(state_); }
+  const T& value() const& { return std::get<T>(state_); }
+  T&& value() && { return std::get<T>(std::move(state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  // The failure of this result, or an ok status if it holds a value.
+  status error() const {
+    if (const status* s = std::get_if<status>(&state_)) return *s;
+    return {};
+  }
+  errc code() const noexcept {
+    const status* s = std::get_if<status>(&state_);
+    return s ? s->code() : errc::ok;
+  }
+
+ private:
+  std::variant<T, status> state_;
+};
+
+}  // namespace chat

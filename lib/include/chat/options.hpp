@@ -1,0 +1,32 @@
+// Settings for opening an engine.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "chat/types.hpp"
+
+namespace chat {
+
+// Cost of argon2id password hashing. `interactive` is libsodium's recommended minimum for
+// online logins; `minimum` exists for tests and must not be used in production.
+enum class password_cost : std::uint8_t { minimum, interactive, moderate };
+
+struct engine_options {
+  // SOCI connection string: "sqlite3://db=/path/chat.db" (the default backend) or
+  // "mysql://db=chat user=chat password=... unix_socket=/path/mysql.sock" / "host=... port=...".
+  std::string database = "sqlite3://db=chat.db";
+  int pool_size = 4;  // database connections (an in-memory SQLite database always uses one)
+
+  std::chrono::seconds session_ttl = std::chrono::hours(24 * 30);  // sliding expiry
+  password_cost password_hashing = password_cost::interactive;
+
+  // Group commit: the commit thread takes up to this many pending sends into one transaction.
+  int max_commit_batch = 512;
+
+  // Time source, injectable so tests can age sessions. Returns Unix epoch milliseconds.
+  std::function<time_ms()> clock;
+};
+
+}  // namespace chat

@@ -1,0 +1,119 @@
+// Value types exchanged through the public API: users, channels, members and messages.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chat {
+
+using user_id = std::int64_t;
+using channel_id = std::int64_t;
+using message_id = std::int64_t;
+using seq_t = std::int64_t;             // per-channel message sequence, 1, 2, 3, ... without gaps
+using time_ms = std::int64_t;           // milliseconds since the Unix epoch, UTC
+using connection_id = std::uint64_t;    // a connected session registered with engine::connect
+
+struct user {
+  user_id id = 0;
+  std::string username;  // as the user chose it; unique ignoring ASCII letter case
+  std::optional<std::string> email;
+  std::optional<std::string> phone;
+  time_ms created_at = 0;
+};
+
+struct new_account {
+  std::string username;
+  std::string password;
+  std::optional<std::string> email;
+  std::optional<std::string> phone;
+};
+
+// A login: the token is shown once and never stored by the engine, only its hash.
+struct session_grant {
+  std::string token;
+  user account;
+  time_ms expires_at = 0;
+};
+
+struct external_identity {
+  std::string issuer;   // OpenID Connect "iss", e.g. "https://accounts.google.com"
+  std::string subject;  // OpenID Connect "sub", stable per issuer
+  std::optional<std::string> email;
+  time_ms linked_at = 0;
+};
+
+enum class channel_kind : std::uint8_t { group = 0, direct = 1 };
+enum class role : std::uint8_t { member = 0, admin = 1, owner = 2 };
+
+const char* to_string(channel_kind kind) noexcept;
+const char* to_string(role r) noexcept;
+std::optional<role> role_from_string(const std::string& name) noexcept;
+
+struct channel {
+  channel_id id = 0;
+  channel_kind kind = channel_kind::group;
+  std::string name;   // empty for direct conversations
+  std::string topic;
+  user_id created_by = 0;
+  time_ms created_at = 0;
+};
+
+struct member {
+  user_id id = 0;
+  std::string username;
+  chat::role role = role::member;
+  time_ms joined_at = 0;
+};
+
+struct message {
+  message_id id = 0;
+  channel_id channel = 0;
+  seq_t seq = 0;
+  user_id sender = 0;
+  std::string text;
+  std::string client_msg_id;  // the sender's idempotency key; empty if none was given
+  time_ms created_at = 0;
+};
+
+// One line of "my conversations".
+struct channel_summary {
+  chat::channel channel;
+  chat::role my_role = role::member;
+  seq_t last_seq = 0;       // seq of the newest message, 0 if none
+  seq_t last_read_seq = 0;  // my read marker
+  std::int64_t unread = 0;  // last_seq - last_read_seq (own messages count as read)
+  std::optional<user> peer; // the other user of a direct conversation
+  std::optional<message> last_message;
+};
+
+// History page selector: exactly one of latest / before / after.
+struct history_query {
+  enum class from : std::uint8_t { latest, before, after } direction = from::latest;
+  seq_t seq = 0;        // exclusive bound for before/after
+  int limit = 50;       // clamped to [1, engine::max_page_size]
+};
+
+struct history_page {
+  std::vector<message> messages;  // ascending seq
+  bool has_more = false;          // more messages exist beyond this page in its direction
+};
+
+// Where a client stands in one channel when it reconnects.
+struct sync_cursor {
+  channel_id channel = 0;
+  seq_t after_seq = 0;
+};
+
+struct channel_sync {
+  channel_id channel = 0;
+  std::vector<message> messages;  // ascending seq, all > the cursor
+  bool has_more = false;          // call sync again with the last seq as cursor
+};
+
+struct sync_result {
+  std::vector<channel_sync> channels;  // every channel I am a member of with something new
+};
+
+}  // namespace chat

@@ -1,0 +1,131 @@
+// The storage interface the engine uses; one implementation per backend family (SOCI).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "chat/types.hpp"
+
+namespace chat::detail {
+
+// Thrown by store implementations; the engine turns it into a status at the API boundary.
+class store_error : public std::runtime_error {
+ public:
+  enum class kind { unavailable, conflict, internal };
+  store_error(kind k, const std::string& what) : std::runtime_error(what), kind_(k) {}
+  kind error_kind() const noexcept { return kind_; }
+
+ private:
+  kind kind_;
+};
+
+struct user_record {
+  chat::user user;
+  std::string password_hash;  // argon2id string from crypto_pwhash_str; empty: no password
+};
+
+struct session_record {
+  std::string token_hash;  // hex of a hash of the token; the token itself is never stored
+  user_id user = 0;
+  time_ms created_at = 0;
+  time_ms expires_at = 0;
+};
+
+struct membership_record {
+  channel_id channel = 0;
+  user_id user = 0;
+  chat::role role = role::member;
+  seq_t last_read_seq = 0;
+  time_ms joined_at = 0;
+};
+
+// One send waiting in the group-commit queue.
+struct pending_message {
+  user_id sender = 0;
+  channel_id channel = 0;
+  std::string text;
+  std::string client_msg_id;
+  time_ms created_at = 0;
+};
+
+// What append_messages did with one pending message.
+struct append_outcome {
+  enum class kind { stored, duplicate, not_member } what = kind::stored;
+  chat::message message;  // stored: the new message; duplicate: the original one
+};
+
+// Storage for the engine. Implementations are thread-safe (they hold a connection pool).
+// Every method may throw store_error; nothing else escapes.
+class store {
+ public:
+  virtual ~store() = default;
+
+  virtual void ping() = 0;
+
+  // Users. insert_user throws conflict if username_key or an identity is taken.
+  virtual user_record insert_user(const user_record& record, const std::string& username_key,
+                                  const std::optional<external_identity>& identity) = 0;
+  virtual std::optional<user_record> find_user(user_id id) = 0;
+  virtual std::optional<user_record> find_user_by_key(const std::string& username_key) = 0;
+  virtual void update_username(user_id id, const std::string& username,
+                               const std::string& username_key) = 0;  // conflict if taken
+  virtual void update_password_hash(user_id id, const std::string& password_hash) = 0;
+
+  // Sessions.
+  virtual void insert_session(const session_record& session) = 0;
+  virtual std::optional<session_record> find_session(const std::string& token_hash) = 0;
+  virtual void update_session_expiry(const std::string& token_hash, time_ms expires_at) = 0;
+  virtual bool delete_session(const std::string& token_hash) = 0;
+  virtual int delete_sessions_of(user_id id) = 0;
+
+  // External identities. insert_identity throws conflict if (issuer, subject) is linked or the
+  // user already has an identity of that issuer.
+  virtual std::optional<user_id> find_identity(const std::string& issuer,
+                                               const std::string& subject) = 0;
+  virtual void insert_identity(user_id id, const external_identity& identity) = 0;
+  virtual bool delete_identity(user_id id, const std::string& issuer) = 0;
+  virtual std::vector<external_identity> identities_of(user_id id) = 0;
+
+  // Channels. create_channel inserts the channel and its members in one transaction; for a
+  // direct channel `dm_key` is set and a duplicate throws conflict.
+  virtual chat::channel create_channel(const chat::channel& ch, const std::string& dm_key,
+                                       const std::vector<membership_record>& members) = 0;
+  virtual std::optional<chat::channel> find_channel(channel_id id) = 0;
+  virtual std::optional<chat::channel> find_direct(const std::string& dm_key) = 0;
+  virtual void update_channel(channel_id id, const std::string& name,
+                              const std::string& topic) = 0;
+  virtual std::vector<channel_summary> channels_of(user_id id) = 0;
+  virtual seq_t last_seq(channel_id id) = 0;
+
+  // Membership.
+  virtual std::optional<membership_record> find_membership(channel_id ch, user_id id) = 0;
+  virtual std::vector<member> members_of(channel_id ch) = 0;
+  virtual std::vector<user_id> member_ids(channel_id ch) = 0;
+  virtual void insert_membership(const membership_record& m) = 0;  // conflict if a member
+  virtual bool delete_membership(channel_id ch, user_id id) = 0;
+  virtual void update_role(channel_id ch, user_id id, role r) = 0;
+  // Users sharing at least one channel with `id` (excluding `id`).
+  virtual std::vector<user_id> contacts_of(user_id id) = 0;
+
+  // Messages. Stores a batch in ONE transaction (group commit): per message, checks that the
+  // sender is a member, answers a repeated (sender, client_msg_id) with the original, assigns
+  // the channel's next seq, and moves the sender's read marker to it. Outcomes are in input
+  // order. If the transaction fails, nothing of the batch is stored and it throws.
+  virtual std::vector<append_outcome> append_messages(
+      const std::vector<pending_message>& batch) = 0;
+  // Ascending seq in (after, before), the `limit` newest if newest_first else the oldest.
+  virtual std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before,
+                                                      int limit, bool newest_first) = 0;
+  // Sets last_read_seq = max(last_read_seq, min(seq, channel last seq)); returns the result.
+  virtual seq_t advance_read_marker(channel_id ch, user_id id, seq_t seq) = 0;
+};
+
+// Opens the backend named by a SOCI connection string ("sqlite3://..." or "mysql://...") and
+// runs pending schema migrations. Throws store_error (unavailable, or internal for a bad
+// string).
+std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size);
+
+}  // namespace chat::detail
