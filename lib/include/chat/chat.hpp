@@ -7,3 +7,4 @@
 #include "chat/options.hpp"
 #include "chat/types.hpp"
 #include "chat/version.hpp"
+#include "chat/wire.hpp"

@@ -134,8 +134,9 @@ class engine {
   status check_database();  // ok if the database answers now
   engine_stats stats() const;
 
+  struct impl;  // opaque: the engine's private state
+
  private:
-  struct impl;
   explicit engine(std::unique_ptr<impl> state);
   std::unique_ptr<impl> impl_;
 };

@@ -1,0 +1,28 @@
+// The JSON encoding of public types, shared by the engine's events and every transport so that a
+// message looks the same in an event, a send acknowledgement and a history page.
+// 64-bit ids are JSON strings (JavaScript numbers lose precision above 2^53); seqs, counts and
+// times (epoch milliseconds) are numbers. See docs/protocol.md for each object.
+#pragma once
+
+#include <string>
+
+#include "chat/events.hpp"
+#include "chat/types.hpp"
+
+namespace chat::wire {
+
+std::string to_json(const user& u);               // {"id","username","created_at"}; no email/phone
+std::string to_json(const message& m);            // {"id","channel_id","seq","sender_id","text","client_msg_id","created_at"}
+std::string to_json(const channel& c);            // {"id","kind","name","topic","created_by","created_at"}
+std::string to_json(const member& m);             // {"user_id","username","role","joined_at"}
+std::string to_json(const channel_summary& s);    // {"channel","role","last_seq","last_read_seq","unread","peer"?, "last_message"?}
+std::string to_json(const external_identity& i);  // {"issuer","subject","email"?,"linked_at"}
+
+// The event frame delivered to sessions: {"type":"event","event":"message.created",...}.
+// This is what event::json holds; transports send it unchanged.
+std::string encode_event(const event& e);
+
+// The wire name of an event ("message.created", "member.added", ...).
+const char* event_name(event_kind kind) noexcept;
+
+}  // namespace chat::wire

@@ -1,0 +1,274 @@
+// Group channels, direct conversations, and membership with roles.
+#include <algorithm>
+#include <string>
+
+#include "engine/engine_impl.hpp"
+#include "util/utf8.hpp"
+
+namespace chat {
+namespace {
+
+status check_text_field(const std::string& text, std::size_t min, std::size_t max,
+                        const char* what) {
+  auto length = detail::utf8_length(text);
+  if (!length) return {errc::invalid_argument, std::string(what) + " must be valid UTF-8"};
+  if (*length < min || *length > max)
+    return {errc::invalid_argument, std::string(what) + " must be " + std::to_string(min) +
+                                        " to " + std::to_string(max) + " characters long"};
+  return {};
+}
+
+bool can_manage(role r) { return r == role::admin || r == role::owner; }
+
+std::string direct_key(user_id a, user_id b) {
+  return std::to_string(std::min(a, b)) + ":" + std::to_string(std::max(a, b));
+}
+
+}  // namespace
+
+result<channel> engine::create_group(user_id creator, const std::string& name,
+                                     const std::string& topic,
+                                     const std::vector<user_id>& members) {
+  if (auto s = check_text_field(name, 1, max_channel_name_code_points, "channel name"); !s)
+    return s;
+  if (auto s = check_text_field(topic, 0, max_topic_code_points, "topic"); !s) return s;
+  return impl_->guarded([&]() -> result<channel> {
+    if (auto u = impl_->require_user(creator); !u) return u.error();
+    const time_ms now = impl_->now();
+    std::vector<detail::membership_record> records{{0, creator, role::owner, 0, now}};
+    for (user_id id : members) {
+      if (id == creator) continue;
+      const bool seen = std::any_of(records.begin(), records.end(),
+                                    [&](const auto& m) { return m.user == id; });
+      if (seen) continue;
+      if (!impl_->db->find_user(id)) return status(errc::not_found, "no such user");
+      records.push_back({0, id, role::member, 0, now});
+    }
+    channel ch;
+    ch.kind = channel_kind::group;
+    ch.name = name;
+    ch.topic = topic;
+    ch.created_by = creator;
+    ch.created_at = now;
+    ch = impl_->db->create_channel(ch, "", records);
+    auto ev = std::make_shared<event>();
+    ev->kind = event_kind::channel_created;
+    ev->channel = ch.id;
+    ev->actor = creator;
+    ev->channel_info = ch;
+    impl_->publish(std::move(ev));
+    return ch;
+  });
+}
+
+result<channel> engine::open_direct(user_id me, user_id peer) {
+  if (me == peer)
+    return status(errc::invalid_argument, "a direct conversation needs two different users");
+  return impl_->guarded([&]() -> result<channel> {
+    if (auto u = impl_->require_user(me); !u) return u.error();
+    if (auto u = impl_->require_user(peer); !u) return u.error();
+    const std::string key = direct_key(me, peer);
+    if (auto existing = impl_->db->find_direct(key)) return std::move(*existing);
+    const time_ms now = impl_->now();
+    channel ch;
+    ch.kind = channel_kind::direct;
+    ch.created_by = me;
+    ch.created_at = now;
+    try {
+      ch = impl_->db->create_channel(
+          ch, key, {{0, me, role::member, 0, now}, {0, peer, role::member, 0, now}});
+    } catch (const detail::store_error& e) {
+      // Both sides asked at once: the unique dm_key let one insert win; return that one.
+      if (e.error_kind() != detail::store_error::kind::conflict) throw;
+      if (auto existing = impl_->db->find_direct(key)) return std::move(*existing);
+      throw;
+    }
+    auto ev = std::make_shared<event>();
+    ev->kind = event_kind::channel_created;
+    ev->channel = ch.id;
+    ev->actor = me;
+    ev->channel_info = ch;
+    impl_->publish(std::move(ev));
+    return ch;
+  });
+}
+
+result<std::vector<channel_summary>> engine::list_channels(user_id me) {
+  return impl_->guarded([&]() -> result<std::vector<channel_summary>> {
+    if (auto u = impl_->require_user(me); !u) return u.error();
+    return impl_->db->channels_of(me);
+  });
+}
+
+result<channel> engine::get_channel(user_id me, channel_id id) {
+  return impl_->guarded([&]() -> result<channel> {
+    if (auto m = impl_->require_member(id, me); !m) return m.error();
+    return impl_->require_channel(id);
+  });
+}
+
+namespace {
+enum class channel_field { name, topic };
+}
+
+static result<channel> update_channel(engine::impl& state, user_id actor, channel_id id,
+                                      const std::string& value, channel_field field) {
+  return state.guarded([&]() -> result<channel> {
+    auto membership = state.require_member(id, actor);
+    if (!membership) return membership.error();
+    auto ch = state.require_channel(id);
+    if (!ch) return ch;
+    if (ch->kind == channel_kind::direct)
+      return status(errc::forbidden, "a direct conversation has no name or topic");
+    if (!can_manage(membership->role))
+      return status(errc::forbidden, "only owners and admins may change the channel");
+    (field == channel_field::name ? ch->name : ch->topic) = value;
+    state.db->update_channel(id, ch->name, ch->topic);
+    auto ev = std::make_shared<event>();
+    ev->kind = event_kind::channel_updated;
+    ev->channel = id;
+    ev->actor = actor;
+    ev->channel_info = *ch;
+    state.publish(std::move(ev));
+    return ch;
+  });
+}
+
+result<channel> engine::rename_channel(user_id actor, channel_id id, const std::string& name) {
+  if (auto s = check_text_field(name, 1, max_channel_name_code_points, "channel name"); !s)
+    return s;
+  return update_channel(*impl_, actor, id, name, channel_field::name);
+}
+
+result<channel> engine::set_topic(user_id actor, channel_id id, const std::string& topic) {
+  if (auto s = check_text_field(topic, 0, max_topic_code_points, "topic"); !s) return s;
+  return update_channel(*impl_, actor, id, topic, channel_field::topic);
+}
+
+// ---- Membership ------------------------------------------------------------------------------
+
+result<std::vector<member>> engine::members(user_id me, channel_id id) {
+  return impl_->guarded([&]() -> result<std::vector<member>> {
+    if (auto m = impl_->require_member(id, me); !m) return m.error();
+    return impl_->db->members_of(id);
+  });
+}
+
+namespace {
+
+// Publishes a member_* event about `target` in channel `ch`.
+void publish_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
+                          const detail::user_record& target, role r, time_ms joined_at) {
+  auto ev = std::make_shared<event>();
+  ev->kind = kind;
+  ev->channel = ch;
+  ev->actor = actor;
+  ev->subject = member{target.user.id, target.user.username, r, joined_at};
+  std::vector<user_id> extra;
+  if (kind == event_kind::member_removed) extra.push_back(target.user.id);  // tell them too
+  state.publish(std::move(ev), 0, std::move(extra));
+}
+
+// Common preconditions of membership changes on a group channel by `actor`.
+result<detail::membership_record> require_group_member(engine::impl& state, channel_id id,
+                                                       user_id actor) {
+  auto membership = state.require_member(id, actor);
+  if (!membership) return membership;
+  auto ch = state.require_channel(id);
+  if (!ch) return ch.error();
+  if (ch->kind == channel_kind::direct)
+    return status(errc::forbidden, "the members of a direct conversation are fixed");
+  return membership;
+}
+
+std::size_t count_owners(const std::vector<member>& members) {
+  return static_cast<std::size_t>(std::count_if(
+      members.begin(), members.end(), [](const member& m) { return m.role == role::owner; }));
+}
+
+}  // namespace
+
+status engine::add_member(user_id actor, channel_id id, user_id target, role r) {
+  return impl_->guarded([&]() -> status {
+    std::lock_guard<std::mutex> lock(impl_->membership_lock(id));
+    auto me = require_group_member(*impl_, id, actor);
+    if (!me) return me.error();
+    if (!can_manage(me->role)) return {errc::forbidden, "only owners and admins may add members"};
+    if (r == role::owner && me->role != role::owner)
+      return {errc::forbidden, "only owners may add owners"};
+    auto user = impl_->require_user(target);
+    if (!user) return user.error();
+    const time_ms now = impl_->now();
+    try {
+      impl_->db->insert_membership({id, target, r, 0, now});
+    } catch (const detail::store_error& e) {
+      if (e.error_kind() == detail::store_error::kind::conflict)
+        return {errc::conflict, "already a member"};
+      throw;
+    }
+    publish_member_event(*impl_, event_kind::member_added, id, actor, *user, r, now);
+    return {};
+  });
+}
+
+status engine::remove_member(user_id actor, channel_id id, user_id target) {
+  if (actor == target) return leave(actor, id);
+  return impl_->guarded([&]() -> status {
+    std::lock_guard<std::mutex> lock(impl_->membership_lock(id));
+    auto me = require_group_member(*impl_, id, actor);
+    if (!me) return me.error();
+    if (!can_manage(me->role))
+      return {errc::forbidden, "only owners and admins may remove members"};
+    auto them = impl_->db->find_membership(id, target);
+    if (!them) return {errc::not_found, "that user is not a member"};
+    if (them->role == role::owner && me->role != role::owner)
+      return {errc::forbidden, "admins cannot remove owners"};
+    auto user = impl_->require_user(target);
+    if (!user) return user.error();
+    impl_->db->delete_membership(id, target);
+    publish_member_event(*impl_, event_kind::member_removed, id, actor, *user, them->role,
+                         them->joined_at);
+    return {};
+  });
+}
+
+status engine::leave(user_id me, channel_id id) {
+  return impl_->guarded([&]() -> status {
+    std::lock_guard<std::mutex> lock(impl_->membership_lock(id));
+    auto mine = require_group_member(*impl_, id, me);
+    if (!mine) return mine.error();
+    if (mine->role == role::owner) {
+      const auto all = impl_->db->members_of(id);
+      if (count_owners(all) == 1 && all.size() > 1)
+        return {errc::conflict, "the last owner must make another member owner before leaving"};
+    }
+    auto user = impl_->require_user(me);
+    if (!user) return user.error();
+    impl_->db->delete_membership(id, me);
+    publish_member_event(*impl_, event_kind::member_removed, id, me, *user, mine->role,
+                         mine->joined_at);
+    return {};
+  });
+}
+
+status engine::set_role(user_id actor, channel_id id, user_id target, role r) {
+  return impl_->guarded([&]() -> status {
+    std::lock_guard<std::mutex> lock(impl_->membership_lock(id));
+    auto me = require_group_member(*impl_, id, actor);
+    if (!me) return me.error();
+    if (me->role != role::owner) return {errc::forbidden, "only owners may change roles"};
+    auto them = impl_->db->find_membership(id, target);
+    if (!them) return {errc::not_found, "that user is not a member"};
+    if (them->role == r) return {};
+    if (them->role == role::owner && count_owners(impl_->db->members_of(id)) == 1)
+      return {errc::conflict, "the last owner cannot be demoted; make another member owner first"};
+    auto user = impl_->require_user(target);
+    if (!user) return user.error();
+    impl_->db->update_role(id, target, r);
+    publish_member_event(*impl_, event_kind::member_role_changed, id, actor, *user, r,
+                         them->joined_at);
+    return {};
+  });
+}
+
+}  // namespace chat

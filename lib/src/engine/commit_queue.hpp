@@ -1,0 +1,55 @@
+// Group commit: one thread takes every pending send queued so far into one transaction, then
+// publishes the committed messages in order and acknowledges each sender.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "chat/engine.hpp"
+#include "routing/event_bus.hpp"
+#include "store/store.hpp"
+
+namespace chat::detail {
+
+class commit_queue {
+ public:
+  struct stats_sink {
+    std::function<void(std::size_t batch, std::size_t stored, std::size_t duplicates)> batch;
+    std::function<void()> database_error;
+  };
+  commit_queue(store& db, event_bus& bus, std::size_t max_batch, stats_sink stats);
+  ~commit_queue();  // commits what is queued, then stops
+
+  struct request {
+    pending_message message;
+    connection_id origin = 0;
+    engine::send_callback done;
+  };
+  // Queues a send; the callback runs on the commit thread. Fails at once with unavailable if
+  // too many sends are waiting (the database is not keeping up or is down).
+  void push(request r);
+
+  static constexpr std::size_t k_max_waiting = 100000;
+
+ private:
+  void run();
+  void commit(std::vector<request>& batch);
+  void commit_one_by_one(std::vector<request>& batch);
+  void finish(std::vector<request>& batch, std::vector<append_outcome>& outcomes);
+
+  store& db_;
+  event_bus& bus_;
+  const std::size_t max_batch_;
+  stats_sink stats_;
+
+  std::mutex mutex_;  // guards waiting_ and stopping_
+  std::condition_variable wake_;
+  std::deque<request> waiting_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace chat::detail

@@ -1,0 +1,159 @@
+// Opening and closing the engine, shared helpers, and live routing calls.
+#include <chrono>
+
+#include "engine/engine_impl.hpp"
+
+namespace chat {
+namespace {
+
+time_ms system_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
+    : options(std::move(opts)),
+      db(std::move(store)),
+      hasher(options.password_hashing),
+      router([this](channel_id ch) { return db->member_ids(ch); }) {
+  if (!options.clock) options.clock = system_clock_ms;
+  bus = std::make_unique<detail::local_bus>(router);
+  detail::commit_queue::stats_sink stats;
+  stats.batch = [this](std::size_t size, std::size_t stored, std::size_t duplicates) {
+    ++commit_batches;
+    messages_committed += stored;
+    duplicate_sends += duplicates;
+    batch_size_sum += size;
+    for (int i = 0; i < engine_stats::k_batch_bucket_count; ++i) {
+      const bool last = i == engine_stats::k_batch_bucket_count - 1;
+      if (last || size <= static_cast<std::size_t>(engine_stats::k_batch_bounds[i]))
+        ++batch_buckets[static_cast<std::size_t>(i)];
+    }
+  };
+  stats.database_error = [this] { ++database_errors; };
+  commits = std::make_unique<detail::commit_queue>(
+      *db, *bus, static_cast<std::size_t>(std::max(1, options.max_commit_batch)), stats);
+}
+
+result<std::unique_ptr<engine>> engine::open(engine_options options) {
+  if (options.database.empty()) return status(errc::invalid_argument, "empty database string");
+  try {
+    auto store = detail::open_soci_store(options.database, std::max(1, options.pool_size));
+    auto state = std::make_unique<impl>(std::move(options), std::move(store));
+    return std::unique_ptr<engine>(new engine(std::move(state)));
+  } catch (const detail::store_error& e) {
+    if (e.error_kind() == detail::store_error::kind::unavailable)
+      return status(errc::unavailable, std::string("cannot open the database: ") + e.what());
+    return status(errc::invalid_argument, std::string("cannot open the database: ") + e.what());
+  } catch (const std::exception& e) {
+    return status(errc::internal, std::string("cannot start the engine: ") + e.what());
+  }
+}
+
+engine::engine(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
+engine::~engine() = default;
+
+void engine::impl::publish(std::shared_ptr<event> ev, connection_id origin,
+                           std::vector<user_id> extra_recipients) {
+  ev->json = wire::encode_event(*ev);
+  try {
+    bus->publish(detail::routed_event{std::move(ev), origin, std::move(extra_recipients)});
+  } catch (const std::exception&) {
+    ++database_errors;  // the member list could not be loaded; clients catch up through sync
+  }
+}
+
+result<detail::user_record> engine::impl::require_user(user_id id) {
+  auto found = db->find_user(id);
+  if (!found) return status(errc::not_found, "no such user");
+  return std::move(*found);
+}
+
+result<channel> engine::impl::require_channel(channel_id id) {
+  auto found = db->find_channel(id);
+  if (!found) return status(errc::not_found, "no such channel");
+  return std::move(*found);
+}
+
+result<detail::membership_record> engine::impl::require_member(channel_id ch, user_id id) {
+  auto found = db->find_membership(ch, id);
+  if (found) return std::move(*found);
+  if (!db->find_channel(ch)) return status(errc::not_found, "no such channel");
+  return status(errc::forbidden, "not a member of this channel");
+}
+
+void engine::impl::announce_presence(user_id user, bool online) {
+  auto ev = std::make_shared<event>();
+  ev->kind = event_kind::presence;
+  ev->actor = user;
+  ev->online = online;
+  std::vector<user_id> contacts;
+  try {
+    contacts = db->contacts_of(user);
+  } catch (const std::exception&) {
+    ++database_errors;  // presence is advisory; clients ask online_contacts on reconnect
+    return;
+  }
+  publish(std::move(ev), 0, std::move(contacts));
+}
+
+connection_id engine::connect(user_id id, std::shared_ptr<session_sink> sink) {
+  auto added = impl_->router.connect(id, std::move(sink));
+  if (added.first_of_user) impl_->announce_presence(id, true);
+  return added.id;
+}
+
+void engine::disconnect(connection_id connection) {
+  auto removed = impl_->router.disconnect(connection);
+  if (removed && removed->last_of_user) impl_->announce_presence(removed->user, false);
+}
+
+status engine::typing(user_id me, channel_id id, connection_id origin) {
+  return impl_->guarded([&]() -> status {
+    auto membership = impl_->require_member(id, me);
+    if (!membership) return membership.error();
+    auto user = impl_->require_user(me);
+    if (!user) return user.error();
+    auto ev = std::make_shared<event>();
+    ev->kind = event_kind::typing;
+    ev->channel = id;
+    ev->actor = me;
+    ev->subject = member{me, user->user.username, membership->role, membership->joined_at};
+    impl_->publish(std::move(ev), origin);
+    return {};
+  });
+}
+
+result<std::vector<user_id>> engine::online_contacts(user_id me) {
+  return impl_->guarded([&]() -> result<std::vector<user_id>> {
+    std::vector<user_id> online;
+    for (user_id contact : impl_->db->contacts_of(me))
+      if (impl_->router.is_online(contact)) online.push_back(contact);
+    return online;
+  });
+}
+
+status engine::check_database() {
+  return impl_->guarded([&]() -> status {
+    impl_->db->ping();
+    return {};
+  });
+}
+
+engine_stats engine::stats() const {
+  engine_stats s;
+  s.messages_committed = impl_->messages_committed.load();
+  s.duplicate_sends = impl_->duplicate_sends.load();
+  s.commit_batches = impl_->commit_batches.load();
+  s.events_delivered = impl_->router.delivered();
+  s.database_errors = impl_->database_errors.load();
+  s.connections = impl_->router.connection_count();
+  for (int i = 0; i < engine_stats::k_batch_bucket_count; ++i)
+    s.batch_size_buckets[i] = impl_->batch_buckets[static_cast<std::size_t>(i)].load();
+  s.batch_size_sum = impl_->batch_size_sum.load();
+  return s;
+}
+
+}  // namespace chat

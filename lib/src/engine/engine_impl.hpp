@@ -1,0 +1,68 @@
+// The engine's private state, shared by the files that implement its public calls.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include "auth/credentials.hpp"
+#include "chat/engine.hpp"
+#include "engine/commit_queue.hpp"
+#include "engine/status_mapping.hpp"
+#include "routing/router.hpp"
+#include "store/store.hpp"
+
+namespace chat {
+
+struct engine::impl {
+  engine_options options;
+  std::unique_ptr<detail::store> db;
+  detail::password_hasher hasher;
+  detail::router router;
+  std::unique_ptr<detail::event_bus> bus;
+  std::unique_ptr<detail::commit_queue> commits;  // last: its thread uses everything above
+
+  // Membership changes check then act (e.g. "is this the last owner?"); a per-channel stripe
+  // makes the pair atomic within this process.
+  std::array<std::mutex, 64> membership_locks;
+  std::mutex& membership_lock(channel_id ch) {
+    return membership_locks[static_cast<std::size_t>(ch) % membership_locks.size()];
+  }
+
+  // Monitoring counters (engine_stats).
+  std::atomic<std::uint64_t> messages_committed{0}, duplicate_sends{0}, commit_batches{0},
+      database_errors{0}, batch_size_sum{0};
+  std::array<std::atomic<std::uint64_t>, engine_stats::k_batch_bucket_count> batch_buckets{};
+
+  explicit impl(engine_options opts, std::unique_ptr<detail::store> store);
+
+  time_ms now() const { return options.clock(); }
+
+  // Runs f, turning storage exceptions into statuses (and counting them).
+  template <typename F>
+  auto guarded(F&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const detail::store_error& e) {
+      if (e.error_kind() != detail::store_error::kind::conflict) ++database_errors;
+      return detail::to_status(e);
+    } catch (const std::exception&) {
+      ++database_errors;
+      return status(errc::internal, "internal error");
+    }
+  }
+
+  // Encodes once and hands the event to the bus; a failing delivery never fails the caller,
+  // whose change is already committed.
+  void publish(std::shared_ptr<event> ev, connection_id origin = 0,
+               std::vector<user_id> extra_recipients = {});
+
+  // Shared checks; each returns the failure or the value.
+  result<detail::user_record> require_user(user_id id);
+  result<channel> require_channel(channel_id id);
+  result<detail::membership_record> require_member(channel_id ch, user_id id);
+  void announce_presence(user_id user, bool online);
+};
+
+}  // namespace chat

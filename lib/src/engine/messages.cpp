@@ -1,0 +1,128 @@
+// Sending (through group commit), history pages, sync after reconnect, and read markers.
+#include <future>
+
+#include "engine/engine_impl.hpp"
+#include "util/utf8.hpp"
+
+namespace chat {
+namespace {
+
+status check_message(const std::string& text, const std::string& client_msg_id) {
+  auto length = detail::utf8_length(text);
+  if (!length) return {errc::invalid_argument, "message text must be valid UTF-8"};
+  if (*length == 0) return {errc::invalid_argument, "message text must not be empty"};
+  if (*length > static_cast<std::size_t>(engine::max_message_code_points))
+    return {errc::invalid_argument, "message text must be at most 2000 characters"};
+  if (client_msg_id.size() > static_cast<std::size_t>(engine::max_client_msg_id_bytes) ||
+      !detail::utf8_length(client_msg_id))
+    return {errc::invalid_argument, "client_msg_id must be at most 64 bytes of UTF-8"};
+  return {};
+}
+
+int clamp_limit(int limit) { return std::max(1, std::min(limit, engine::max_page_size)); }
+
+}  // namespace
+
+void engine::send_async(user_id sender, channel_id id, std::string text,
+                        std::string client_msg_id, connection_id origin, send_callback done) {
+  if (auto s = check_message(text, client_msg_id); !s) return done(s);
+  detail::commit_queue::request r;
+  r.message = {sender, id, std::move(text), std::move(client_msg_id), impl_->now()};
+  r.origin = origin;
+  // Rarely taken: tell a missing channel apart from a channel the sender is not in.
+  r.done = [state = impl_.get(), id, done = std::move(done)](result<message> outcome) {
+    if (outcome.code() == errc::forbidden) {
+      auto exists = state->guarded([&]() -> result<bool> {
+        return state->db->find_channel(id).has_value();
+      });
+      if (exists && !*exists) return done(status(errc::not_found, "no such channel"));
+    }
+    done(std::move(outcome));
+  };
+  impl_->commits->push(std::move(r));
+}
+
+result<message> engine::send(user_id sender, channel_id id, const std::string& text,
+                             const std::string& client_msg_id, connection_id origin) {
+  auto promise = std::make_shared<std::promise<result<message>>>();
+  auto future = promise->get_future();
+  send_async(sender, id, text, client_msg_id, origin,
+             [promise](result<message> outcome) { promise->set_value(std::move(outcome)); });
+  return future.get();
+}
+
+result<history_page> engine::history(user_id me, channel_id id, const history_query& query) {
+  if (query.direction != history_query::from::latest && query.seq < 0)
+    return status(errc::invalid_argument, "seq must not be negative");
+  const int limit = clamp_limit(query.limit);
+  return impl_->guarded([&]() -> result<history_page> {
+    if (auto m = impl_->require_member(id, me); !m) return m.error();
+    history_page page;
+    switch (query.direction) {
+      case history_query::from::latest:
+        page.messages = impl_->db->messages_between(id, 0, 0, limit + 1, true);
+        break;
+      case history_query::from::before:
+        if (query.seq <= 1) return page;  // nothing precedes seq 1
+        page.messages = impl_->db->messages_between(id, 0, query.seq, limit + 1, true);
+        break;
+      case history_query::from::after:
+        page.messages = impl_->db->messages_between(id, query.seq, 0, limit + 1, false);
+        break;
+    }
+    // One extra row tells whether more exist; drop it from the far end of the page.
+    if (page.messages.size() > static_cast<std::size_t>(limit)) {
+      page.has_more = true;
+      if (query.direction == history_query::from::after)
+        page.messages.pop_back();
+      else
+        page.messages.erase(page.messages.begin());
+    }
+    return page;
+  });
+}
+
+result<sync_result> engine::sync(user_id me, const std::vector<sync_cursor>& cursors,
+                                 int limit_per_channel) {
+  const int limit = clamp_limit(limit_per_channel);
+  return impl_->guarded([&]() -> result<sync_result> {
+    if (auto u = impl_->require_user(me); !u) return u.error();
+    sync_result out;
+    for (const auto& summary : impl_->db->channels_of(me)) {
+      seq_t after = 0;
+      for (const auto& c : cursors)
+        if (c.channel == summary.channel.id) after = std::max<seq_t>(0, c.after_seq);
+      if (summary.last_seq <= after) continue;
+      channel_sync batch;
+      batch.channel = summary.channel.id;
+      batch.messages = impl_->db->messages_between(batch.channel, after, 0, limit + 1, false);
+      if (batch.messages.size() > static_cast<std::size_t>(limit)) {
+        batch.has_more = true;
+        batch.messages.pop_back();
+      }
+      out.channels.push_back(std::move(batch));
+    }
+    return out;
+  });
+}
+
+result<seq_t> engine::mark_read(user_id me, channel_id id, seq_t seq, connection_id origin) {
+  if (seq < 0) return status(errc::invalid_argument, "seq must not be negative");
+  return impl_->guarded([&]() -> result<seq_t> {
+    auto membership = impl_->require_member(id, me);
+    if (!membership) return membership.error();
+    const seq_t now_read = impl_->db->advance_read_marker(id, me, seq);
+    if (now_read < 0) return status(errc::forbidden, "not a member of this channel");
+    if (now_read > membership->last_read_seq) {
+      auto ev = std::make_shared<event>();
+      ev->kind = event_kind::read_marker;
+      ev->channel = id;
+      ev->actor = me;
+      ev->read_seq = now_read;
+      impl_->publish(std::move(ev), origin, {me});
+    }
+    return now_read;
+  });
+}
+
+}  // namespace chat

@@ -1,0 +1,22 @@
+// Turns store failures into public statuses.
+#pragma once
+
+#include "chat/error.hpp"
+#include "chat/wire.hpp"
+#include "store/store.hpp"
+
+namespace chat::detail {
+
+inline status to_status(const store_error& e) {
+  switch (e.error_kind()) {
+    case store_error::kind::unavailable:
+      return {errc::unavailable, "the database is unavailable; retry later"};
+    case store_error::kind::conflict:
+      return {errc::conflict, e.what()};
+    case store_error::kind::internal:
+      break;
+  }
+  return {errc::internal, "internal storage error"};
+}
+
+}  // namespace chat::detail

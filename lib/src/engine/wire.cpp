@@ -1,0 +1,117 @@
+// JSON encoding of the public types and of event frames (docs/protocol.md is the contract).
+#include "chat/wire.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace chat::wire {
+namespace {
+
+using json = nlohmann::json;
+
+// Ids travel as strings so that JavaScript clients keep every digit.
+std::string id(std::int64_t value) { return std::to_string(value); }
+
+json user_json(const user& u) {
+  return {{"id", id(u.id)}, {"username", u.username}, {"created_at", u.created_at}};
+}
+
+json message_json(const message& m) {
+  return {{"id", id(m.id)},
+          {"channel_id", id(m.channel)},
+          {"seq", m.seq},
+          {"sender_id", id(m.sender)},
+          {"text", m.text},
+          {"client_msg_id", m.client_msg_id},
+          {"created_at", m.created_at}};
+}
+
+json channel_json(const channel& c) {
+  return {{"id", id(c.id)},          {"kind", to_string(c.kind)},
+          {"name", c.name},          {"topic", c.topic},
+          {"created_by", id(c.created_by)}, {"created_at", c.created_at}};
+}
+
+json member_json(const member& m) {
+  return {{"user_id", id(m.id)},
+          {"username", m.username},
+          {"role", to_string(m.role)},
+          {"joined_at", m.joined_at}};
+}
+
+json summary_json(const channel_summary& s) {
+  json j = {{"channel", channel_json(s.channel)}, {"role", to_string(s.my_role)},
+            {"last_seq", s.last_seq},             {"last_read_seq", s.last_read_seq},
+            {"unread", s.unread}};
+  if (s.peer) j["peer"] = user_json(*s.peer);
+  if (s.last_message) j["last_message"] = message_json(*s.last_message);
+  return j;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string to_json(const user& u) { return dump(user_json(u)); }
+std::string to_json(const message& m) { return dump(message_json(m)); }
+std::string to_json(const channel& c) { return dump(channel_json(c)); }
+std::string to_json(const member& m) { return dump(member_json(m)); }
+std::string to_json(const channel_summary& s) { return dump(summary_json(s)); }
+
+std::string to_json(const external_identity& i) {
+  json j = {{"issuer", i.issuer}, {"subject", i.subject}, {"linked_at", i.linked_at}};
+  if (i.email) j["email"] = *i.email;
+  return dump(j);
+}
+
+const char* event_name(event_kind kind) noexcept {
+  switch (kind) {
+    case event_kind::message_created: return "message.created";
+    case event_kind::channel_created: return "channel.created";
+    case event_kind::channel_updated: return "channel.updated";
+    case event_kind::member_added: return "member.added";
+    case event_kind::member_removed: return "member.removed";
+    case event_kind::member_role_changed: return "member.role_changed";
+    case event_kind::read_marker: return "read_marker";
+    case event_kind::presence: return "presence";
+    case event_kind::typing: return "typing";
+  }
+  return "unknown";
+}
+
+std::string encode_event(const event& e) {
+  json j = {{"type", "event"}, {"event", event_name(e.kind)}};
+  switch (e.kind) {
+    case event_kind::message_created:
+      if (e.message) j["message"] = message_json(*e.message);
+      break;
+    case event_kind::channel_created:
+    case event_kind::channel_updated:
+      if (e.channel_info) j["channel"] = channel_json(*e.channel_info);
+      j["actor_id"] = id(e.actor);
+      break;
+    case event_kind::member_added:
+    case event_kind::member_removed:
+    case event_kind::member_role_changed:
+      j["channel_id"] = id(e.channel);
+      if (e.subject) j["member"] = member_json(*e.subject);
+      j["actor_id"] = id(e.actor);
+      break;
+    case event_kind::read_marker:
+      j["channel_id"] = id(e.channel);
+      j["seq"] = e.read_seq;
+      break;
+    case event_kind::presence:
+      j["user_id"] = id(e.actor);
+      j["online"] = e.online;
+      break;
+    case event_kind::typing:
+      j["channel_id"] = id(e.channel);
+      j["user_id"] = id(e.actor);
+      if (e.subject) j["username"] = e.subject->username;
+      break;
+  }
+  return dump(j);
+}
+
+}  // namespace chat::wire

@@ -1,0 +1,110 @@
+// Fan-out: recipients are copied under the lock, sinks are called after releasing it, and every
+// recipient shares the one immutable event (serialized once).
+#include "routing/router.hpp"
+
+#include <algorithm>
+
+namespace chat::detail {
+
+router::router(member_loader load_members) : load_members_(std::move(load_members)) {}
+
+router::connect_result router::connect(user_id user, std::shared_ptr<session_sink> sink) {
+  std::lock_guard<std::mutex> lock(connections_mutex_);
+  const connection_id id = next_id_++;
+  connections_.emplace(id, connection{user, std::move(sink)});
+  auto& list = by_user_[user];
+  list.push_back(id);
+  return {id, list.size() == 1};
+}
+
+std::optional<router::disconnect_result> router::disconnect(connection_id id) {
+  std::shared_ptr<session_sink> released;  // destroyed after the lock is gone
+  std::lock_guard<std::mutex> lock(connections_mutex_);
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return std::nullopt;
+  const user_id user = it->second.user;
+  released = std::move(it->second.sink);
+  connections_.erase(it);
+  auto& list = by_user_[user];
+  list.erase(std::remove(list.begin(), list.end(), id), list.end());
+  const bool last = list.empty();
+  if (last) by_user_.erase(user);
+  return disconnect_result{user, last};
+}
+
+bool router::is_online(user_id user) const {
+  std::lock_guard<std::mutex> lock(connections_mutex_);
+  return by_user_.count(user) != 0;
+}
+
+std::size_t router::connection_count() const {
+  std::lock_guard<std::mutex> lock(connections_mutex_);
+  return connections_.size();
+}
+
+std::shared_ptr<const std::vector<user_id>> router::members_of(channel_id ch) {
+  std::uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(members_mutex_);
+    auto it = members_.find(ch);
+    if (it != members_.end()) return it->second;
+    generation = members_generation_;
+  }
+  auto loaded = std::make_shared<const std::vector<user_id>>(load_members_(ch));
+  std::lock_guard<std::mutex> lock(members_mutex_);
+  if (generation == members_generation_) members_[ch] = loaded;
+  return loaded;
+}
+
+void router::forget_members(channel_id ch) {
+  std::lock_guard<std::mutex> lock(members_mutex_);
+  members_.erase(ch);
+  ++members_generation_;
+}
+
+void router::route(const routed_event& e) {
+  const event& ev = *e.payload;
+  switch (ev.kind) {
+    case event_kind::channel_created:
+    case event_kind::member_added:
+    case event_kind::member_removed:
+      forget_members(ev.channel);
+      break;
+    default:
+      break;
+  }
+
+  std::shared_ptr<const std::vector<user_id>> members;
+  switch (ev.kind) {
+    case event_kind::read_marker:
+    case event_kind::presence:
+      break;  // explicit recipients only
+    default:
+      members = members_of(ev.channel);
+  }
+  // Typing and read markers are about the actor: typing skips the actor's own sessions, a read
+  // marker goes only to them.
+  const bool skip_actor = ev.kind == event_kind::typing;
+
+  // Local, not thread_local: a sink may re-enter the engine (disconnect on overflow) and route.
+  std::vector<std::shared_ptr<session_sink>> sinks;
+  {
+    std::lock_guard<std::mutex> lock(connections_mutex_);
+    auto add_user = [&](user_id user) {
+      if (skip_actor && user == ev.actor) return;
+      auto it = by_user_.find(user);
+      if (it == by_user_.end()) return;
+      for (connection_id id : it->second) {
+        if (id == e.origin) continue;
+        sinks.push_back(connections_.at(id).sink);
+      }
+    };
+    if (members)
+      for (user_id user : *members) add_user(user);
+    for (user_id user : e.extra_recipients) add_user(user);
+  }
+  for (const auto& sink : sinks) sink->deliver(e.payload);
+  delivered_.fetch_add(sinks.size(), std::memory_order_relaxed);
+}
+
+}  // namespace chat::detail

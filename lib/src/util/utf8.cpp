@@ -1,0 +1,41 @@
+// Validates UTF-8 following the well-formed byte sequences table of Unicode 15, section 3.9.
+#include "util/utf8.hpp"
+
+namespace chat::detail {
+
+std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
+  std::size_t count = 0;
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  auto in = [](unsigned char b, unsigned char lo, unsigned char hi) { return b >= lo && b <= hi; };
+  while (i < n) {
+    const unsigned char b0 = byte(i);
+    if (b0 < 0x80) {
+      i += 1;
+    } else if (in(b0, 0xC2, 0xDF)) {
+      if (i + 1 >= n || !in(byte(i + 1), 0x80, 0xBF)) return std::nullopt;
+      i += 2;
+    } else if (in(b0, 0xE0, 0xEF)) {
+      if (i + 2 >= n) return std::nullopt;
+      const unsigned char lo = b0 == 0xE0 ? 0xA0 : 0x80;
+      const unsigned char hi = b0 == 0xED ? 0x9F : 0xBF;  // 0xED: exclude UTF-16 surrogates
+      if (!in(byte(i + 1), lo, hi) || !in(byte(i + 2), 0x80, 0xBF)) return std::nullopt;
+      i += 3;
+    } else if (in(b0, 0xF0, 0xF4)) {
+      if (i + 3 >= n) return std::nullopt;
+      const unsigned char lo = b0 == 0xF0 ? 0x90 : 0x80;
+      const unsigned char hi = b0 == 0xF4 ? 0x8F : 0xBF;  // 0xF4: nothing above U+10FFFF
+      if (!in(byte(i + 1), lo, hi) || !in(byte(i + 2), 0x80, 0xBF) ||
+          !in(byte(i + 3), 0x80, 0xBF))
+        return std::nullopt;
+      i += 4;
+    } else {
+      return std::nullopt;
+    }
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace chat::detail

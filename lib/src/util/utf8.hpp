@@ -1,0 +1,14 @@
+// UTF-8 validation and code point counting for user-supplied text.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace chat::detail {
+
+// Number of code points if `text` is well-formed UTF-8 (no overlongs, no surrogates, at most
+// U+10FFFF), otherwise nullopt.
+std::optional<std::size_t> utf8_length(std::string_view text) noexcept;
+
+}  // namespace chat::detail
