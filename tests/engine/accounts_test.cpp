@@ -1,0 +1,255 @@
+// Accounts, password hashing, sessions and external identities.
+#include <sqlite3.h>
+
+#include "engine_fixture.hpp"
+
+using namespace chat;
+using namespace chat::test;
+
+namespace {
+
+// Reads one text column of the first row of a query on an SQLite file, bypassing the engine.
+std::string sqlite_scalar(const std::string& url, const std::string& sql) {
+  const std::string path = url.substr(url.find("db=") + 3);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  std::string value;
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+    value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("register_then_login_returns_a_session_for_that_user", "[accounts]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  CHECK(alice.id > 0);
+  CHECK(alice.username == "alice");
+  auto grant = e->login("alice", "correct horse battery");
+  REQUIRE(grant.ok());
+  CHECK(grant->account.id == alice.id);
+  CHECK(grant->token.size() == 43);  // 256 bits in base64url without padding
+  auto who = e->authenticate(grant->token);
+  REQUIRE(who.ok());
+  CHECK(who->id == alice.id);
+}
+
+TEST_CASE("usernames_collide_ignoring_letter_case_and_keep_their_spelling", "[accounts]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "Alice");
+  CHECK(alice.username == "Alice");
+  auto again = e->register_user({"aLICE", "another password", std::nullopt, std::nullopt});
+  CHECK(again.code() == errc::conflict);
+  CHECK(e->login("ALICE", "correct horse battery").ok());
+  auto found = e->find_user("alice");
+  REQUIRE(found.ok());
+  CHECK(found->id == alice.id);
+}
+
+TEST_CASE("username_rules_reject_bad_length_and_characters", "[accounts]") {
+  auto e = open_memory_engine();
+  for (const char* bad : {"ab", "abcdefghijklmnopqrstu", "has space", "émile", "semi;colon", ""}) {
+    INFO(bad);
+    CHECK(e->register_user({bad, "long enough pw", std::nullopt, std::nullopt}).code() ==
+          errc::invalid_argument);
+  }
+  for (const char* good : {"abc", "a.b-c_d", "ABCDEFGHIJKLMNOPQRST", "007"}) {
+    INFO(good);
+    CHECK(e->register_user({good, "long enough pw", std::nullopt, std::nullopt}).ok());
+  }
+}
+
+TEST_CASE("password_rules_reject_short_long_and_invalid_utf8", "[accounts]") {
+  auto e = open_memory_engine();
+  CHECK(e->register_user({"bob", "short", {}, {}}).code() == errc::invalid_argument);
+  CHECK(e->register_user({"bob", std::string(1025, 'x'), {}, {}}).code() == errc::invalid_argument);
+  CHECK(e->register_user({"bob", "bad\xff\xfe utf8 pw", {}, {}}).code() == errc::invalid_argument);
+  CHECK(e->register_user({"bob", "exactly8", {}, {}}).ok());
+}
+
+TEST_CASE("email_and_phone_are_optional_and_validated", "[accounts]") {
+  auto e = open_memory_engine();
+  CHECK(e->register_user({"carol", "long enough pw", std::string("not-an-email"), {}}).code() ==
+        errc::invalid_argument);
+  CHECK(e->register_user({"carol", "long enough pw", {}, std::string("call me")}).code() ==
+        errc::invalid_argument);
+  auto ok = e->register_user(
+      {"carol", "long enough pw", std::string("carol@example.org"), std::string("+44 20 7946")});
+  REQUIRE(ok.ok());
+  CHECK(ok->email == std::optional<std::string>("carol@example.org"));
+  auto read = e->get_user(ok->id);
+  REQUIRE(read.ok());
+  CHECK(read->phone == std::optional<std::string>("+44 20 7946"));
+}
+
+TEST_CASE("wrong_password_and_unknown_user_are_both_unauthenticated", "[accounts]") {
+  auto e = open_memory_engine();
+  make_user(*e, "alice");
+  auto wrong = e->login("alice", "not the password");
+  auto unknown = e->login("nobody", "correct horse battery");
+  CHECK(wrong.code() == errc::unauthenticated);
+  CHECK(unknown.code() == errc::unauthenticated);
+  CHECK(wrong.error().message() == unknown.error().message());  // no user enumeration
+}
+
+TEST_CASE("password_is_stored_as_argon2id_and_token_only_as_hash", "[accounts]") {
+  const std::string url = sqlite_temp_url();
+  auto e = open_engine(url);
+  make_user(*e, "alice");
+  auto grant = e->login("alice", "correct horse battery");
+  REQUIRE(grant.ok());
+  const std::string hash = sqlite_scalar(url, "SELECT password_hash FROM users");
+  CHECK(hash.rfind("$argon2id$", 0) == 0);
+  CHECK(hash.find("correct horse battery") == std::string::npos);
+  const std::string stored = sqlite_scalar(url, "SELECT token_hash FROM sessions");
+  CHECK(!stored.empty());
+  CHECK(stored != grant->token);
+  CHECK(sqlite_scalar(url, "SELECT COUNT(*) FROM sessions WHERE token_hash = '" + grant->token +
+                               "'") == "0");
+}
+
+TEST_CASE("sessions_expire_after_ttl_and_slide_when_used", "[accounts][sessions]") {
+  manual_clock clock;
+  engine_options options;
+  options.database = "sqlite3://db=:memory:";
+  options.pool_size = 1;
+  options.password_hashing = password_cost::minimum;
+  options.session_ttl = std::chrono::hours(1);
+  options.clock = clock.fn();
+  auto e = std::move(engine::open(options)).value();
+  make_user(*e, "alice");
+  auto grant = e->login("alice", "correct horse battery");
+  REQUIRE(grant.ok());
+  CHECK(grant->expires_at == clock.now->load() + 3600 * 1000);
+
+  clock.advance(std::chrono::minutes(50));
+  REQUIRE(e->authenticate(grant->token).ok());  // slides to 50 min + 1 h
+  clock.advance(std::chrono::minutes(50));
+  CHECK(e->authenticate(grant->token).ok());     // 100 min after login: alive thanks to sliding
+  clock.advance(std::chrono::minutes(61));
+  CHECK(e->authenticate(grant->token).code() == errc::unauthenticated);
+}
+
+TEST_CASE("logout_revokes_one_session_and_logout_everywhere_all", "[accounts][sessions]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto phone = e->login("alice", "correct horse battery");
+  auto laptop = e->login("alice", "correct horse battery");
+  auto tablet = e->login("alice", "correct horse battery");
+  REQUIRE((phone.ok() && laptop.ok() && tablet.ok()));
+  CHECK(phone->token != laptop->token);
+
+  REQUIRE(e->logout(phone->token).ok());
+  CHECK(e->authenticate(phone->token).code() == errc::unauthenticated);
+  CHECK(e->authenticate(laptop->token).ok());
+  CHECK(e->logout(phone->token).code() == errc::unauthenticated);  // already revoked
+
+  auto revoked = e->logout_everywhere(alice.id);
+  REQUIRE(revoked.ok());
+  CHECK(*revoked == 2);
+  CHECK(e->authenticate(laptop->token).code() == errc::unauthenticated);
+  CHECK(e->authenticate(tablet->token).code() == errc::unauthenticated);
+  CHECK(e->authenticate("").code() == errc::unauthenticated);
+  CHECK(e->authenticate("garbage-token").code() == errc::unauthenticated);
+}
+
+TEST_CASE("change_username_only_to_a_free_name", "[accounts]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  make_user(*e, "bob");
+  CHECK(e->change_username(alice.id, "BOB").code() == errc::conflict);
+  CHECK(e->change_username(alice.id, "x").code() == errc::invalid_argument);
+  CHECK(e->change_username(999999, "zed").code() == errc::not_found);
+  auto renamed = e->change_username(alice.id, "Alicia");
+  REQUIRE(renamed.ok());
+  CHECK(renamed->username == "Alicia");
+  CHECK(e->login("alicia", "correct horse battery").ok());
+  CHECK(e->login("alice", "correct horse battery").code() == errc::unauthenticated);
+  CHECK(e->change_username(alice.id, "ALICIA").ok());  // own name in another case is free
+}
+
+TEST_CASE("change_password_requires_the_old_one", "[accounts]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  CHECK(e->change_password(alice.id, "wrong old pw", "brand new pw").code() ==
+        errc::unauthenticated);
+  CHECK(e->change_password(alice.id, "correct horse battery", "short").code() ==
+        errc::invalid_argument);
+  REQUIRE(e->change_password(alice.id, "correct horse battery", "brand new pw").ok());
+  CHECK(e->login("alice", "brand new pw").ok());
+  CHECK(e->login("alice", "correct horse battery").code() == errc::unauthenticated);
+}
+
+TEST_CASE("external_identity_creates_finds_links_and_unlinks", "[accounts][identities]") {
+  auto e = open_memory_engine();
+  const external_identity google{"https://accounts.google.com", "1234567890",
+                                 std::string("a@gmail.com"), 0};
+  CHECK(e->find_user_by_identity(google.issuer, google.subject).code() == errc::not_found);
+  auto created = e->register_with_identity("gina", google);
+  REQUIRE(created.ok());
+  auto found = e->find_user_by_identity(google.issuer, google.subject);
+  REQUIRE(found.ok());
+  CHECK(found->id == created->id);
+  CHECK(found->username == "gina");
+  CHECK(e->login("gina", "anything at all").code() == errc::unauthenticated);  // no password
+
+  // The same identity cannot create or link a second account; a taken name is refused.
+  CHECK(e->register_with_identity("gina2", google).code() == errc::conflict);
+  const external_identity other{"https://idp.example", "sub-1", std::nullopt, 0};
+  make_user(*e, "taken");
+  CHECK(e->register_with_identity("TAKEN", other).code() == errc::conflict);
+  CHECK(e->register_with_identity("x", other).code() == errc::invalid_argument);
+  CHECK(e->register_with_identity("okname", {"", "s", {}, 0}).code() == errc::invalid_argument);
+
+  // The only way in cannot be unlinked; with a second identity it can.
+  CHECK(e->unlink_identity(created->id, google.issuer).code() == errc::conflict);
+  REQUIRE(e->link_identity(created->id, other).ok());
+  CHECK(e->link_identity(created->id, other).code() == errc::conflict);
+  auto ids = e->identities(created->id);
+  REQUIRE(ids.ok());
+  CHECK(ids->size() == 2);
+  REQUIRE(e->unlink_identity(created->id, google.issuer).ok());
+  CHECK(e->unlink_identity(created->id, google.issuer).code() == errc::not_found);
+  CHECK(e->find_user_by_identity(google.issuer, google.subject).code() == errc::not_found);
+  // A password account may drop its last identity.
+  auto pw = make_user(*e, "withpw");
+  REQUIRE(e->link_identity(pw.id, google).ok());
+  CHECK(e->unlink_identity(pw.id, google.issuer).ok());
+}
+
+TEST_CASE("create_session_starts_a_session_for_an_existing_user_only", "[accounts][sessions]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto grant = e->create_session(alice.id);
+  REQUIRE(grant.ok());
+  CHECK(e->authenticate(grant->token)->id == alice.id);
+  CHECK(e->create_session(424242).code() == errc::not_found);
+}
+
+TEST_CASE("every_error_code_has_a_stable_name", "[errors]") {
+  CHECK(std::string(to_string(errc::ok)) == "ok");
+  CHECK(std::string(to_string(errc::invalid_argument)) == "invalid_argument");
+  CHECK(std::string(to_string(errc::not_found)) == "not_found");
+  CHECK(std::string(to_string(errc::forbidden)) == "forbidden");
+  CHECK(std::string(to_string(errc::conflict)) == "conflict");
+  CHECK(std::string(to_string(errc::unauthenticated)) == "unauthenticated");
+  CHECK(std::string(to_string(errc::unavailable)) == "unavailable");
+  CHECK(std::string(to_string(errc::internal)) == "internal");
+  CHECK(static_cast<int>(errc::unavailable) == 6);
+}
+
+TEST_CASE("opening_a_malformed_or_unreachable_database_fails_cleanly", "[errors]") {
+  engine_options options;
+  options.database = "nosuchbackend://x";
+  CHECK(engine::open(options).code() == errc::invalid_argument);
+  options.database = "sqlite3://db=/nonexistent-dir/sub/chat.db";
+  auto failed = engine::open(options);
+  CHECK(!failed.ok());
+  options.database = "mysql://db=chat user=chat password=x host=127.0.0.1 port=1 connect_timeout=2";
+  CHECK(engine::open(options).code() == errc::unavailable);
+}

@@ -1,0 +1,196 @@
+// Group channels, direct conversations, and membership rules.
+#include "engine_fixture.hpp"
+
+using namespace chat;
+using namespace chat::test;
+
+namespace {
+role role_of(engine& e, user_id viewer, channel_id ch, user_id who) {
+  auto list = e.members(viewer, ch);
+  REQUIRE(list.ok());
+  for (auto& m : *list)
+    if (m.id == who) return m.role;
+  FAIL("not a member");
+  return role::member;
+}
+}  // namespace
+
+TEST_CASE("create_group_makes_the_creator_owner_and_adds_members", "[channels]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto ch = e->create_group(alice.id, "general", "all things", {bob.id, bob.id, alice.id});
+  REQUIRE(ch.ok());
+  CHECK(ch->kind == channel_kind::group);
+  CHECK(ch->name == "general");
+  CHECK(ch->topic == "all things");
+  CHECK(ch->created_by == alice.id);
+  auto members = e->members(bob.id, ch->id);
+  REQUIRE(members.ok());
+  CHECK(members->size() == 2);
+  CHECK(role_of(*e, alice.id, ch->id, alice.id) == role::owner);
+  CHECK(role_of(*e, alice.id, ch->id, bob.id) == role::member);
+}
+
+TEST_CASE("create_group_validates_name_topic_and_members", "[channels]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  CHECK(e->create_group(alice.id, "", "").code() == errc::invalid_argument);
+  CHECK(e->create_group(alice.id, std::string(81, 'n'), "").code() == errc::invalid_argument);
+  CHECK(e->create_group(alice.id, "ok", std::string(251, 't')).code() == errc::invalid_argument);
+  CHECK(e->create_group(alice.id, "bad\xc3", "").code() == errc::invalid_argument);
+  CHECK(e->create_group(alice.id, "ok", "", {987654}).code() == errc::not_found);
+  CHECK(e->create_group(987654, "ok", "").code() == errc::not_found);
+  // 80 code points of a 2-byte character is fine.
+  std::string long_name;
+  for (int i = 0; i < 80; ++i) long_name += "\xc3\xa9";
+  CHECK(e->create_group(alice.id, long_name, "").ok());
+}
+
+TEST_CASE("open_direct_returns_the_same_channel_from_both_sides", "[channels][dm]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto first = e->open_direct(alice.id, bob.id);
+  auto again = e->open_direct(alice.id, bob.id);
+  auto reverse = e->open_direct(bob.id, alice.id);
+  REQUIRE((first.ok() && again.ok() && reverse.ok()));
+  CHECK(first->kind == channel_kind::direct);
+  CHECK(first->id == again->id);
+  CHECK(first->id == reverse->id);
+  CHECK(e->open_direct(alice.id, alice.id).code() == errc::invalid_argument);
+  CHECK(e->open_direct(alice.id, 999999).code() == errc::not_found);
+}
+
+TEST_CASE("direct_conversation_membership_and_name_are_fixed", "[channels][dm]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto carol = make_user(*e, "carol");
+  auto dm = e->open_direct(alice.id, bob.id);
+  REQUIRE(dm.ok());
+  CHECK(e->add_member(alice.id, dm->id, carol.id).code() == errc::forbidden);
+  CHECK(e->remove_member(alice.id, dm->id, bob.id).code() == errc::forbidden);
+  CHECK(e->leave(alice.id, dm->id).code() == errc::forbidden);
+  CHECK(e->set_role(alice.id, dm->id, bob.id, role::admin).code() == errc::forbidden);
+  CHECK(e->rename_channel(alice.id, dm->id, "ours").code() == errc::forbidden);
+  CHECK(e->members(carol.id, dm->id).code() == errc::forbidden);
+}
+
+TEST_CASE("only_owners_and_admins_add_and_remove_members", "[membership]") {
+  auto e = open_memory_engine();
+  auto owner = make_user(*e, "owner");
+  auto admin = make_user(*e, "admin");
+  auto plain = make_user(*e, "plain");
+  auto newbie = make_user(*e, "newbie");
+  auto outsider = make_user(*e, "outsider");
+  auto ch = e->create_group(owner.id, "team", "", {admin.id, plain.id});
+  REQUIRE(ch.ok());
+  REQUIRE(e->set_role(owner.id, ch->id, admin.id, role::admin).ok());
+
+  CHECK(e->add_member(plain.id, ch->id, newbie.id).code() == errc::forbidden);
+  CHECK(e->add_member(outsider.id, ch->id, newbie.id).code() == errc::forbidden);
+  CHECK(e->add_member(admin.id, ch->id, newbie.id, role::owner).code() == errc::forbidden);
+  REQUIRE(e->add_member(admin.id, ch->id, newbie.id).ok());
+  CHECK(e->add_member(admin.id, ch->id, newbie.id).code() == errc::conflict);
+  CHECK(e->add_member(admin.id, ch->id, 999999).code() == errc::not_found);
+  CHECK(e->add_member(admin.id, 999999, newbie.id).code() == errc::not_found);
+
+  CHECK(e->remove_member(plain.id, ch->id, newbie.id).code() == errc::forbidden);
+  CHECK(e->remove_member(admin.id, ch->id, owner.id).code() == errc::forbidden);
+  CHECK(e->remove_member(admin.id, ch->id, outsider.id).code() == errc::not_found);
+  REQUIRE(e->remove_member(admin.id, ch->id, newbie.id).ok());
+  CHECK(e->members(newbie.id, ch->id).code() == errc::forbidden);
+  REQUIRE(e->remove_member(owner.id, ch->id, admin.id).ok());
+}
+
+TEST_CASE("only_owners_change_roles_and_the_last_owner_stays", "[membership]") {
+  auto e = open_memory_engine();
+  auto owner = make_user(*e, "owner");
+  auto bob = make_user(*e, "bob");
+  auto ch = e->create_group(owner.id, "team", "", {bob.id});
+  REQUIRE(ch.ok());
+  CHECK(e->set_role(bob.id, ch->id, bob.id, role::owner).code() == errc::forbidden);
+  CHECK(e->set_role(owner.id, ch->id, owner.id, role::member).code() == errc::conflict);
+  CHECK(e->set_role(owner.id, ch->id, 999999, role::admin).code() == errc::not_found);
+  REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::owner).ok());
+  CHECK(role_of(*e, owner.id, ch->id, bob.id) == role::owner);
+  REQUIRE(e->set_role(owner.id, ch->id, owner.id, role::admin).ok());  // another owner remains
+  CHECK(role_of(*e, bob.id, ch->id, owner.id) == role::admin);
+}
+
+TEST_CASE("the_last_owner_cannot_leave_without_handing_over", "[membership]") {
+  auto e = open_memory_engine();
+  auto owner = make_user(*e, "owner");
+  auto bob = make_user(*e, "bob");
+  auto ch = e->create_group(owner.id, "team", "", {bob.id});
+  REQUIRE(ch.ok());
+  CHECK(e->leave(owner.id, ch->id).code() == errc::conflict);
+  REQUIRE(e->leave(bob.id, ch->id).ok());
+  CHECK(e->leave(bob.id, ch->id).code() == errc::forbidden);
+  REQUIRE(e->add_member(owner.id, ch->id, bob.id).ok());
+  REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::owner).ok());
+  REQUIRE(e->leave(owner.id, ch->id).ok());
+  // A sole owner alone in the channel may leave it.
+  auto solo = e->create_group(owner.id, "solo", "");
+  REQUIRE(solo.ok());
+  CHECK(e->leave(owner.id, solo->id).ok());
+}
+
+TEST_CASE("rename_and_topic_need_owner_or_admin", "[channels]") {
+  auto e = open_memory_engine();
+  auto owner = make_user(*e, "owner");
+  auto bob = make_user(*e, "bob");
+  auto outsider = make_user(*e, "outsider");
+  auto ch = e->create_group(owner.id, "team", "", {bob.id});
+  REQUIRE(ch.ok());
+  CHECK(e->rename_channel(bob.id, ch->id, "mine").code() == errc::forbidden);
+  CHECK(e->rename_channel(outsider.id, ch->id, "mine").code() == errc::forbidden);
+  CHECK(e->rename_channel(owner.id, ch->id, "").code() == errc::invalid_argument);
+  CHECK(e->rename_channel(owner.id, 999999, "x").code() == errc::not_found);
+  auto renamed = e->rename_channel(owner.id, ch->id, "renamed");
+  REQUIRE(renamed.ok());
+  CHECK(renamed->name == "renamed");
+  auto topic = e->set_topic(owner.id, ch->id, "new topic");
+  REQUIRE(topic.ok());
+  auto read = e->get_channel(bob.id, ch->id);
+  REQUIRE(read.ok());
+  CHECK(read->name == "renamed");
+  CHECK(read->topic == "new topic");
+  CHECK(e->get_channel(outsider.id, ch->id).code() == errc::forbidden);
+}
+
+TEST_CASE("list_channels_shows_last_seq_read_marker_unread_and_peer", "[channels]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto dm = e->open_direct(alice.id, bob.id);
+  auto group = e->create_group(alice.id, "g", "", {bob.id});
+  REQUIRE((dm.ok() && group.ok()));
+  REQUIRE(e->send(alice.id, dm->id, "one").ok());
+  REQUIRE(e->send(alice.id, dm->id, "two").ok());
+  REQUIRE(e->send(alice.id, group->id, "three").ok());
+
+  auto mine = e->list_channels(bob.id);
+  REQUIRE(mine.ok());
+  REQUIRE(mine->size() == 2);
+  CHECK(mine->front().channel.id == group->id);  // most recent activity first
+  for (auto& s : *mine) {
+    if (s.channel.id == dm->id) {
+      CHECK(s.last_seq == 2);
+      CHECK(s.unread == 2);
+      REQUIRE(s.peer.has_value());
+      CHECK(s.peer->username == "alice");
+      REQUIRE(s.last_message.has_value());
+      CHECK(s.last_message->text == "two");
+    } else {
+      CHECK(s.last_seq == 1);
+      CHECK(s.unread == 1);
+      CHECK(!s.peer.has_value());
+    }
+  }
+  // The sender's own messages count as read.
+  auto alices = e->list_channels(alice.id);
+  REQUIRE(alices.ok());
+  for (auto& s : *alices) CHECK(s.unread == 0);
+}

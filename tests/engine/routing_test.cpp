@@ -1,0 +1,174 @@
+// Live delivery: who receives which event, in what order, and that it is encoded once.
+#include <nlohmann/json.hpp>
+
+#include "engine_fixture.hpp"
+
+using namespace chat;
+using namespace chat::test;
+
+TEST_CASE("a_message_reaches_every_session_of_every_member_but_the_sending_one", "[routing]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto eve = make_user(*e, "eve");
+  auto ch = e->create_group(alice.id, "g", "", {bob.id});
+  REQUIRE(ch.ok());
+  auto alice_phone = std::make_shared<recording_sink>();
+  auto alice_laptop = std::make_shared<recording_sink>();
+  auto bob_sink = std::make_shared<recording_sink>();
+  auto eve_sink = std::make_shared<recording_sink>();
+  const connection_id phone = e->connect(alice.id, alice_phone);
+  e->connect(alice.id, alice_laptop);
+  e->connect(bob.id, bob_sink);
+  e->connect(eve.id, eve_sink);
+
+  auto sent = e->send(alice.id, ch->id, "hi all", "k1", phone);
+  REQUIRE(sent.ok());
+  REQUIRE(bob_sink->wait_count(event_kind::message_created, 1));
+  REQUIRE(alice_laptop->wait_count(event_kind::message_created, 1));
+  CHECK(alice_phone->of(event_kind::message_created).empty());  // it got the acknowledgement
+  CHECK(eve_sink->of(event_kind::message_created).empty());      // not a member
+
+  auto got = bob_sink->of(event_kind::message_created).front();
+  CHECK(got->message->id == sent->id);
+  // One immutable event, shared by every recipient (serialized once).
+  CHECK(got.get() == alice_laptop->of(event_kind::message_created).front().get());
+  auto frame = nlohmann::json::parse(got->json);
+  CHECK(frame["type"] == "event");
+  CHECK(frame["event"] == "message.created");
+  CHECK(frame["message"]["id"] == std::to_string(sent->id));  // ids as strings
+  CHECK(frame["message"]["seq"] == 1);
+  CHECK(frame["message"]["text"] == "hi all");
+}
+
+TEST_CASE("a_retried_send_is_not_delivered_twice", "[routing]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto dm = e->open_direct(alice.id, bob.id);
+  auto bob_sink = std::make_shared<recording_sink>();
+  e->connect(bob.id, bob_sink);
+  REQUIRE(e->send(alice.id, dm->id, "x", "same").ok());
+  REQUIRE(e->send(alice.id, dm->id, "x", "same").ok());
+  REQUIRE(e->send(alice.id, dm->id, "y", "other").ok());
+  REQUIRE(bob_sink->wait_count(event_kind::message_created, 2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(bob_sink->of(event_kind::message_created).size() == 2);
+}
+
+TEST_CASE("events_arrive_in_seq_order_per_channel_under_concurrent_senders", "[routing]") {
+  auto e = open_engine(sqlite_temp_url());
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto ch = e->create_group(alice.id, "g", "", {bob.id});
+  auto watcher = std::make_shared<recording_sink>();
+  e->connect(bob.id, watcher);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) REQUIRE(e->send(alice.id, ch->id, "m").ok());
+    });
+  for (auto& t : threads) t.join();
+  REQUIRE(watcher->wait_count(event_kind::message_created, 200));
+  seq_t expected = 1;
+  for (auto& ev : watcher->of(event_kind::message_created)) CHECK(ev->message->seq == expected++);
+}
+
+TEST_CASE("membership_changes_are_events_and_removed_members_hear_of_it", "[routing]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto carol = make_user(*e, "carol");
+  auto a = std::make_shared<recording_sink>();
+  auto b = std::make_shared<recording_sink>();
+  auto c = std::make_shared<recording_sink>();
+  e->connect(alice.id, a);
+  e->connect(bob.id, b);
+  e->connect(carol.id, c);
+
+  auto ch = e->create_group(alice.id, "g", "", {bob.id});
+  REQUIRE(ch.ok());
+  REQUIRE(b->wait_count(event_kind::channel_created, 1));
+  CHECK(c->of(event_kind::channel_created).empty());
+
+  REQUIRE(e->add_member(alice.id, ch->id, carol.id).ok());
+  REQUIRE(c->wait_count(event_kind::member_added, 1));
+  REQUIRE(b->wait_count(event_kind::member_added, 1));
+  CHECK(c->of(event_kind::member_added).front()->subject->id == carol.id);
+
+  REQUIRE(e->set_role(alice.id, ch->id, carol.id, role::admin).ok());
+  REQUIRE(b->wait_count(event_kind::member_role_changed, 1));
+  CHECK(b->of(event_kind::member_role_changed).front()->subject->role == role::admin);
+
+  REQUIRE(e->rename_channel(alice.id, ch->id, "renamed").ok());
+  REQUIRE(c->wait_count(event_kind::channel_updated, 1));
+
+  REQUIRE(e->remove_member(alice.id, ch->id, carol.id).ok());
+  REQUIRE(c->wait_count(event_kind::member_removed, 1));  // the removed member is told
+  REQUIRE(b->wait_count(event_kind::member_removed, 1));
+
+  // After removal the cache must not keep delivering to carol.
+  REQUIRE(e->send(alice.id, ch->id, "after").ok());
+  REQUIRE(b->wait_count(event_kind::message_created, 1));
+  CHECK(c->of(event_kind::message_created).empty());
+}
+
+TEST_CASE("read_markers_reach_only_my_other_sessions", "[routing]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto dm = e->open_direct(alice.id, bob.id);
+  REQUIRE(e->send(alice.id, dm->id, "x").ok());
+  auto bob1 = std::make_shared<recording_sink>();
+  auto bob2 = std::make_shared<recording_sink>();
+  auto alice1 = std::make_shared<recording_sink>();
+  const connection_id first = e->connect(bob.id, bob1);
+  e->connect(bob.id, bob2);
+  e->connect(alice.id, alice1);
+  REQUIRE(e->mark_read(bob.id, dm->id, 1, first).ok());
+  REQUIRE(bob2->wait_count(event_kind::read_marker, 1));
+  CHECK(bob2->of(event_kind::read_marker).front()->read_seq == 1);
+  CHECK(bob1->of(event_kind::read_marker).empty());
+  CHECK(alice1->of(event_kind::read_marker).empty());
+  REQUIRE(e->mark_read(bob.id, dm->id, 1).ok());  // unchanged: no new event
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(bob2->of(event_kind::read_marker).size() == 1);
+}
+
+TEST_CASE("typing_reaches_other_online_members_and_presence_follows_connections",
+          "[routing][presence]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto eve = make_user(*e, "eve");
+  auto dm = e->open_direct(alice.id, bob.id);
+  auto a = std::make_shared<recording_sink>();
+  auto b = std::make_shared<recording_sink>();
+  auto v = std::make_shared<recording_sink>();
+  e->connect(alice.id, a);
+  e->connect(eve.id, v);
+  const connection_id bob1 = e->connect(bob.id, b);
+  REQUIRE(a->wait_count(event_kind::presence, 1));
+  auto online = a->of(event_kind::presence).front();
+  CHECK(online->actor == bob.id);
+  CHECK(online->online);
+  CHECK(v->of(event_kind::presence).empty());  // eve shares no channel with bob
+  CHECK(*e->online_contacts(alice.id) == std::vector<user_id>{bob.id});
+
+  REQUIRE(e->typing(bob.id, dm->id, bob1).ok());
+  REQUIRE(a->wait_count(event_kind::typing, 1));
+  CHECK(a->of(event_kind::typing).front()->subject->username == "bob");
+  CHECK(b->of(event_kind::typing).empty());
+  CHECK(e->typing(eve.id, dm->id).code() == errc::forbidden);
+
+  // A second session does not announce again; the last one going does.
+  const connection_id bob2 = e->connect(bob.id, std::make_shared<recording_sink>());
+  e->disconnect(bob1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(a->of(event_kind::presence).size() == 1);
+  e->disconnect(bob2);
+  REQUIRE(a->wait_count(event_kind::presence, 2));
+  CHECK(!a->of(event_kind::presence).back()->online);
+  CHECK(e->online_contacts(alice.id)->empty());
+  e->disconnect(bob2);  // twice is harmless
+}
