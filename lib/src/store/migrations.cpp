@@ -1,0 +1,227 @@
+// The schema, as an ordered list of migrations with one statement list per backend.
+#include "store/migrations.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace chat::detail {
+namespace {
+
+struct migration {
+  int version;
+  std::vector<const char*> sqlite;
+  std::vector<const char*> mysql;
+};
+
+// MySQL tables: InnoDB, utf8mb4 with binary collation so that keys compare exactly as on SQLite
+// (username_key is already case-folded by the engine). Never edit a released migration; add one.
+const std::vector<migration>& migrations() {
+  static const std::vector<migration> list = {
+      {1,
+       {
+           "CREATE TABLE IF NOT EXISTS users ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+           " username TEXT NOT NULL,"
+           " username_key TEXT NOT NULL UNIQUE,"
+           " password_hash TEXT NOT NULL DEFAULT '',"
+           " email TEXT NULL,"
+           " phone TEXT NULL,"
+           " created_at INTEGER NOT NULL)",
+           "CREATE TABLE IF NOT EXISTS channels ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+           " kind INTEGER NOT NULL,"
+           " name TEXT NOT NULL DEFAULT '',"
+           " topic TEXT NOT NULL DEFAULT '',"
+           " created_by INTEGER NOT NULL REFERENCES users(id),"
+           " created_at INTEGER NOT NULL,"
+           " last_seq INTEGER NOT NULL DEFAULT 0,"
+           " dm_key TEXT NULL UNIQUE)",
+           "CREATE TABLE IF NOT EXISTS messages ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+           " channel_id INTEGER NOT NULL REFERENCES channels(id),"
+           " seq INTEGER NOT NULL,"
+           " sender_id INTEGER NOT NULL REFERENCES users(id),"
+           " text TEXT NOT NULL,"
+           " client_msg_id TEXT NULL,"
+           " created_at INTEGER NOT NULL,"
+           " UNIQUE (channel_id, seq),"
+           " UNIQUE (sender_id, client_msg_id))",
+           "CREATE TABLE IF NOT EXISTS user_channels ("
+           " channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,"
+           " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+           " role INTEGER NOT NULL DEFAULT 0,"
+           " last_read_seq INTEGER NOT NULL DEFAULT 0,"
+           " joined_at INTEGER NOT NULL,"
+           " PRIMARY KEY (channel_id, user_id))",
+           "CREATE INDEX IF NOT EXISTS user_channels_by_user ON user_channels (user_id)",
+           "CREATE TABLE IF NOT EXISTS sessions ("
+           " token_hash TEXT PRIMARY KEY,"
+           " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+           " created_at INTEGER NOT NULL,"
+           " expires_at INTEGER NOT NULL)",
+           "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
+           "CREATE TABLE IF NOT EXISTS identities ("
+           " issuer TEXT NOT NULL,"
+           " subject TEXT NOT NULL,"
+           " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+           " email TEXT NULL,"
+           " linked_at INTEGER NOT NULL,"
+           " PRIMARY KEY (issuer, subject),"
+           " UNIQUE (user_id, issuer))",
+       },
+       {
+           "CREATE TABLE IF NOT EXISTS users ("
+           " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+           " username VARCHAR(255) NOT NULL,"
+           " username_key VARCHAR(255) NOT NULL,"
+           " password_hash VARCHAR(255) NOT NULL DEFAULT '',"
+           " email VARCHAR(320) NULL,"
+           " phone VARCHAR(64) NULL,"
+           " created_at BIGINT NOT NULL,"
+           " UNIQUE KEY users_username_key (username_key)"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+           "CREATE TABLE IF NOT EXISTS channels ("
+           " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+           " kind SMALLINT NOT NULL,"
+           " name VARCHAR(255) NOT NULL DEFAULT '',"
+           " topic TEXT NOT NULL,"
+           " created_by BIGINT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " last_seq BIGINT NOT NULL DEFAULT 0,"
+           " dm_key VARCHAR(255) NULL,"
+           " UNIQUE KEY channels_dm_key (dm_key),"
+           " CONSTRAINT channels_created_by FOREIGN KEY (created_by) REFERENCES users(id)"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+           "CREATE TABLE IF NOT EXISTS messages ("
+           " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+           " channel_id BIGINT NOT NULL,"
+           " seq BIGINT NOT NULL,"
+           " sender_id BIGINT NOT NULL,"
+           " text TEXT NOT NULL,"
+           " client_msg_id VARCHAR(128) NULL,"
+           " created_at BIGINT NOT NULL,"
+           " UNIQUE KEY messages_channel_seq (channel_id, seq),"
+           " UNIQUE KEY messages_sender_client_id (sender_id, client_msg_id),"
+           " CONSTRAINT messages_channel FOREIGN KEY (channel_id) REFERENCES channels(id),"
+           " CONSTRAINT messages_sender FOREIGN KEY (sender_id) REFERENCES users(id)"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+           "CREATE TABLE IF NOT EXISTS user_channels ("
+           " channel_id BIGINT NOT NULL,"
+           " user_id BIGINT NOT NULL,"
+           " role SMALLINT NOT NULL DEFAULT 0,"
+           " last_read_seq BIGINT NOT NULL DEFAULT 0,"
+           " joined_at BIGINT NOT NULL,"
+           " PRIMARY KEY (channel_id, user_id),"
+           " KEY user_channels_by_user (user_id),"
+           " CONSTRAINT user_channels_channel FOREIGN KEY (channel_id) REFERENCES channels(id)"
+           "  ON DELETE CASCADE,"
+           " CONSTRAINT user_channels_user FOREIGN KEY (user_id) REFERENCES users(id)"
+           "  ON DELETE CASCADE"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+           "CREATE TABLE IF NOT EXISTS sessions ("
+           " token_hash VARCHAR(128) NOT NULL PRIMARY KEY,"
+           " user_id BIGINT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL,"
+           " KEY sessions_by_user (user_id),"
+           " CONSTRAINT sessions_user FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+           "CREATE TABLE IF NOT EXISTS identities ("
+           " issuer VARCHAR(255) NOT NULL,"
+           " subject VARCHAR(255) NOT NULL,"
+           " user_id BIGINT NOT NULL,"
+           " email VARCHAR(320) NULL,"
+           " linked_at BIGINT NOT NULL,"
+           " PRIMARY KEY (issuer, subject),"
+           " UNIQUE KEY identities_user_issuer (user_id, issuer),"
+           " CONSTRAINT identities_user FOREIGN KEY (user_id) REFERENCES users(id)"
+           "  ON DELETE CASCADE"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+       }},
+  };
+  return list;
+}
+
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int current_version(soci::session& sql) {
+  int version = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT MAX(version) FROM schema_version", soci::into(version, ind);
+  return ind == soci::i_ok ? version : 0;
+}
+
+void apply_pending(soci::session& sql, backend_kind backend) {
+  const int have = current_version(sql);
+  if (have > latest_schema_version()) {
+    throw store_error(
+        store_error::kind::internal,
+        "database schema version " + std::to_string(have) + " is newer than this build supports");
+  }
+  for (const migration& m : migrations()) {
+    if (m.version <= have) continue;
+    for (const char* statement : backend == backend_kind::sqlite ? m.sqlite : m.mysql) {
+      sql << statement;
+    }
+    const long long applied_at = now_ms();
+    sql << "INSERT INTO schema_version (version, applied_at) VALUES (:v, :t)", soci::use(m.version),
+        soci::use(applied_at);
+  }
+}
+
+}  // namespace
+
+int latest_schema_version() {
+  return migrations().back().version;
+}
+
+void run_migrations(soci::session& sql, backend_kind backend) {
+  if (backend == backend_kind::sqlite) {
+    // SQLite DDL is transactional: the whole upgrade commits or nothing does, and IMMEDIATE makes
+    // a concurrent opener wait (busy_timeout) and then see the finished schema.
+    sql << "BEGIN IMMEDIATE";
+    try {
+      sql << "CREATE TABLE IF NOT EXISTS schema_version ("
+             " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+      apply_pending(sql, backend);
+      sql << "COMMIT";
+    } catch (...) {
+      try {
+        sql << "ROLLBACK";
+      } catch (...) {
+      }
+      throw;
+    }
+    return;
+  }
+  // MySQL DDL commits implicitly, so a transaction cannot protect it. A named lock per database
+  // serializes openers; statements are idempotent (IF NOT EXISTS) in case a run was interrupted.
+  int locked = 0;
+  soci::indicator ind = soci::i_null;
+  sql << "SELECT GET_LOCK(CONCAT('chat_schema.', DATABASE()), 30)", soci::into(locked, ind);
+  if (ind != soci::i_ok || locked != 1) {
+    throw store_error(store_error::kind::unavailable, "timed out waiting for the schema lock");
+  }
+  try {
+    sql << "CREATE TABLE IF NOT EXISTS schema_version ("
+           " version INT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL"
+           ") ENGINE=InnoDB";
+    apply_pending(sql, backend);
+  } catch (...) {
+    try {
+      sql << "DO RELEASE_LOCK(CONCAT('chat_schema.', DATABASE()))";
+    } catch (...) {
+    }
+    throw;
+  }
+  sql << "DO RELEASE_LOCK(CONCAT('chat_schema.', DATABASE()))";
+}
+
+}  // namespace chat::detail

@@ -1,0 +1,113 @@
+// Session pool: leasing, lazy connect, liveness check of idle MySQL connections, reconnect.
+#include "store/session_pool.hpp"
+
+#include <utility>
+
+#include "store/soci_errors.hpp"
+
+namespace chat::detail {
+namespace {
+
+constexpr auto k_lease_timeout = std::chrono::seconds(30);
+// An idle MySQL connection is pinged before reuse; the server may have restarted meanwhile.
+constexpr auto k_ping_after_idle = std::chrono::milliseconds(500);
+
+}  // namespace
+
+session_pool::session_pool(backend_kind backend, std::string parameters, std::size_t size)
+    : backend_(backend), parameters_(std::move(parameters)), slots_(size == 0 ? 1 : size) {}
+
+session_pool::lease::~lease() {
+  if (pool_ != nullptr) pool_->give_back(slot_);
+}
+
+soci::session& session_pool::lease::sql() const {
+  return *pool_->slots_[slot_].session;
+}
+
+void session_pool::lease::mark_broken() const {
+  pool_->slots_[slot_].broken = true;
+}
+
+std::unique_ptr<soci::session> session_pool::open_session() const {
+  auto sql = backend_ == backend_kind::sqlite
+                 ? std::make_unique<soci::session>(*soci::factory_sqlite3(), parameters_)
+                 : std::make_unique<soci::session>(*soci::factory_mysql(), parameters_);
+  prepare(*sql);
+  return sql;
+}
+
+void session_pool::prepare(soci::session& sql) const {
+  if (backend_ == backend_kind::sqlite) {
+    sql << "PRAGMA busy_timeout = 5000";
+    sql << "PRAGMA foreign_keys = ON";
+    std::string mode;
+    sql << "PRAGMA journal_mode", soci::into(mode);
+    if (mode != "memory" && mode != "wal") sql << "PRAGMA journal_mode = WAL";
+    sql << "PRAGMA synchronous = NORMAL";  // safe with WAL; a crash loses no committed data
+  } else {
+    // Read committed: the idempotency and membership reads inside a send batch must see rows
+    // committed after the transaction started (REPEATABLE READ would show an old snapshot).
+    sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    sql << "SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')";
+  }
+}
+
+session_pool::lease session_pool::acquire() {
+  std::size_t index = 0;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + k_lease_timeout;
+    for (;;) {
+      bool found = false;
+      for (std::size_t i = 0; i < slots_.size(); ++i) {
+        if (!slots_[i].in_use) {
+          index = i;
+          found = true;
+          break;
+        }
+      }
+      if (found) break;
+      if (freed_.wait_until(lock, deadline) == std::cv_status::timeout) {
+        throw store_error(store_error::kind::unavailable, "no free database connection");
+      }
+    }
+    slots_[index].in_use = true;
+  }
+  lease leased(*this, index);
+  // The slot is ours now: connecting happens outside the pool mutex.
+  slot& s = slots_[index];
+  try {
+    if (s.session && backend_ == backend_kind::mysql &&
+        std::chrono::steady_clock::now() - s.last_used > k_ping_after_idle &&
+        !s.session->is_connected()) {
+      s.session.reset();
+    }
+    if (!s.session) s.session = open_session();
+  } catch (...) {
+    s.session.reset();
+    store_error e = translate_error(std::current_exception());
+    // Any failure to connect means the database is not reachable as configured.
+    throw store_error(store_error::kind::unavailable, e.what());
+  }
+  return leased;
+}
+
+void session_pool::give_back(std::size_t index) {
+  slot& s = slots_[index];
+  if (s.broken) {
+    try {
+      s.session.reset();
+    } catch (...) {  // closing a dead connection may fail; it is gone either way
+    }
+    s.broken = false;
+  }
+  s.last_used = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    s.in_use = false;
+  }
+  freed_.notify_one();
+}
+
+}  // namespace chat::detail

@@ -1,0 +1,69 @@
+// A fixed-size pool of SOCI sessions that opens lazily and reopens broken connections.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/soci_backend.hpp"
+
+namespace chat::detail {
+
+// Thread-safe. Each slot holds at most one open session; a slot marked broken is closed when it
+// is given back and reopened by the next lease, so the store recovers when the database returns.
+class session_pool {
+ public:
+  // `parameters` is the backend's own connection string (without the "sqlite3://" prefix).
+  session_pool(backend_kind backend, std::string parameters, std::size_t size);
+
+  class lease {
+   public:
+    lease(session_pool& pool, std::size_t slot) : pool_(&pool), slot_(slot) {}
+    lease(lease&& other) noexcept : pool_(other.pool_), slot_(other.slot_) {
+      other.pool_ = nullptr;
+    }
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+    lease& operator=(lease&&) = delete;
+    ~lease();
+
+    soci::session& sql() const;
+    backend_kind backend() const { return pool_->backend_; }
+    // The connection failed: close it on give-back instead of reusing it.
+    void mark_broken() const;
+
+   private:
+    session_pool* pool_;
+    std::size_t slot_;
+  };
+
+  // Waits (bounded) for a free slot and makes sure its session is open. Throws store_error
+  // unavailable if no slot frees up in time or the database cannot be reached.
+  lease acquire();
+
+  backend_kind backend() const { return backend_; }
+
+ private:
+  struct slot {
+    std::unique_ptr<soci::session> session;
+    std::chrono::steady_clock::time_point last_used{};
+    bool in_use = false;
+    bool broken = false;
+  };
+
+  std::unique_ptr<soci::session> open_session() const;
+  void prepare(soci::session& sql) const;  // per-connection settings (pragmas, isolation)
+  void give_back(std::size_t index);
+
+  const backend_kind backend_;
+  const std::string parameters_;
+  std::mutex mutex_;  // guards slots_' in_use flags; a leased slot belongs to its lease
+  std::condition_variable freed_;
+  std::vector<slot> slots_;
+};
+
+}  // namespace chat::detail

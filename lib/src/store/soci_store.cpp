@@ -1,0 +1,750 @@
+// The SOCI implementation of chat::detail::store for SQLite and MySQL/MariaDB.
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "store/migrations.hpp"
+#include "store/session_pool.hpp"
+#include "store/soci_backend.hpp"
+#include "store/soci_errors.hpp"
+#include "store/store.hpp"
+
+namespace chat::detail {
+namespace {
+
+using soci::into;
+using soci::use;
+using lease = session_pool::lease;
+
+// A write transaction. SQLite: BEGIN IMMEDIATE takes the write lock up front, so a concurrent
+// writer waits on busy_timeout instead of failing with SQLITE_BUSY when it first writes.
+class write_transaction {
+ public:
+  explicit write_transaction(const lease& l) : lease_(l) {
+    lease_.sql() << (l.backend() == backend_kind::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
+    active_ = true;
+  }
+  write_transaction(const write_transaction&) = delete;
+  write_transaction& operator=(const write_transaction&) = delete;
+  ~write_transaction() {
+    if (!active_) return;
+    try {
+      lease_.sql() << "ROLLBACK";
+    } catch (...) {
+      lease_.mark_broken();  // state unknown: never reuse this connection
+    }
+  }
+  void commit() {
+    active_ = false;  // a failed COMMIT leaves nothing to roll back on either backend
+    lease_.sql() << "COMMIT";
+  }
+
+ private:
+  const lease& lease_;
+  bool active_ = false;
+};
+
+long long last_insert_id(const lease& l, const char* table) {
+  long long id = 0;
+  if (l.backend() == backend_kind::sqlite) {
+    l.sql() << "SELECT last_insert_rowid()", into(id);
+  } else if (!l.sql().get_last_insert_id(table, id)) {
+    throw store_error(store_error::kind::internal, "no insert id");
+  }
+  return id;
+}
+
+// Binds an optional string as a nullable parameter.
+struct nullable_text {
+  explicit nullable_text(const std::optional<std::string>& v)
+      : value(v.value_or(std::string())), ind(v ? soci::i_ok : soci::i_null) {}
+  explicit nullable_text(const std::string& v, bool null_if_empty)
+      : value(v), ind(null_if_empty && v.empty() ? soci::i_null : soci::i_ok) {}
+  std::string value;
+  soci::indicator ind;
+};
+
+std::optional<std::string> optional_text(const std::string& v, soci::indicator ind) {
+  if (ind == soci::i_ok) return v;
+  return std::nullopt;
+}
+
+constexpr const char* k_user_columns =
+    "id, username, email, phone, created_at, password_hash FROM users ";
+
+struct user_row {
+  long long id = 0;
+  long long created_at = 0;
+  std::string username, email, phone, password_hash;
+  soci::indicator email_ind = soci::i_null, phone_ind = soci::i_null;
+
+  user_record record() const {
+    user_record r;
+    r.user.id = id;
+    r.user.username = username;
+    r.user.email = optional_text(email, email_ind);
+    r.user.phone = optional_text(phone, phone_ind);
+    r.user.created_at = created_at;
+    r.password_hash = password_hash;
+    return r;
+  }
+};
+
+constexpr const char* k_message_columns =
+    "id, channel_id, seq, sender_id, text, client_msg_id, created_at FROM messages ";
+
+struct message_row {
+  long long id = 0, channel = 0, seq = 0, sender = 0, created_at = 0;
+  std::string text, client_msg_id;
+  soci::indicator client_msg_id_ind = soci::i_null;
+
+  chat::message message() const {
+    chat::message m;
+    m.id = id;
+    m.channel = channel;
+    m.seq = seq;
+    m.sender = sender;
+    m.text = text;
+    m.client_msg_id = client_msg_id_ind == soci::i_ok ? client_msg_id : std::string();
+    m.created_at = created_at;
+    return m;
+  }
+};
+
+constexpr const char* k_channel_columns =
+    "id, kind, name, topic, created_by, created_at FROM channels ";
+
+struct channel_row {
+  long long id = 0, created_by = 0, created_at = 0;
+  int kind = 0;
+  std::string name, topic;
+
+  chat::channel channel() const {
+    chat::channel c;
+    c.id = id;
+    c.kind = kind == 1 ? channel_kind::direct : channel_kind::group;
+    c.name = name;
+    c.topic = topic;
+    c.created_by = created_by;
+    c.created_at = created_at;
+    return c;
+  }
+};
+
+chat::role role_from_int(int value) {
+  switch (value) {
+    case 1:
+      return role::admin;
+    case 2:
+      return role::owner;
+    default:
+      return role::member;
+  }
+}
+
+class soci_store final : public store {
+ public:
+  soci_store(backend_kind backend, std::string parameters, std::size_t pool_size)
+      : pool_(backend, std::move(parameters), pool_size) {}
+
+  void migrate() {
+    run([](const lease& l) { run_migrations(l.sql(), l.backend()); });
+  }
+
+  void ping() override {
+    run([](const lease& l) {
+      int one = 0;
+      l.sql() << "SELECT 1", into(one);
+    });
+  }
+
+  // ---- users ----
+
+  user_record insert_user(const user_record& record, const std::string& username_key,
+                          const std::optional<external_identity>& identity) override {
+    return run([&](const lease& l) {
+      write_transaction tx(l);
+      nullable_text email(record.user.email), phone(record.user.phone);
+      const long long created_at = record.user.created_at;
+      l.sql() << "INSERT INTO users (username, username_key, password_hash, email, phone, "
+                 "created_at) VALUES (:u, :k, :p, :e, :ph, :t)",
+          use(record.user.username), use(username_key), use(record.password_hash),
+          use(email.value, email.ind), use(phone.value, phone.ind), use(created_at);
+      user_record stored = record;
+      stored.user.id = last_insert_id(l, "users");
+      if (identity) insert_identity_row(l, stored.user.id, *identity);
+      tx.commit();
+      return stored;
+    });
+  }
+
+  std::optional<user_record> find_user(user_id id) override {
+    return run([&](const lease& l) {
+      user_row r;
+      const long long key = id;
+      l.sql() << std::string("SELECT ") + k_user_columns + "WHERE id = :id", into(r.id),
+          into(r.username), into(r.email, r.email_ind), into(r.phone, r.phone_ind),
+          into(r.created_at), into(r.password_hash), use(key);
+      return l.sql().got_data() ? std::optional<user_record>(r.record()) : std::nullopt;
+    });
+  }
+
+  std::optional<user_record> find_user_by_key(const std::string& username_key) override {
+    return run([&](const lease& l) {
+      user_row r;
+      l.sql() << std::string("SELECT ") + k_user_columns + "WHERE username_key = :k", into(r.id),
+          into(r.username), into(r.email, r.email_ind), into(r.phone, r.phone_ind),
+          into(r.created_at), into(r.password_hash), use(username_key);
+      return l.sql().got_data() ? std::optional<user_record>(r.record()) : std::nullopt;
+    });
+  }
+
+  void update_username(user_id id, const std::string& username,
+                       const std::string& username_key) override {
+    run([&](const lease& l) {
+      const long long key = id;
+      l.sql() << "UPDATE users SET username = :u, username_key = :k WHERE id = :id", use(username),
+          use(username_key), use(key);
+    });
+  }
+
+  void update_password_hash(user_id id, const std::string& password_hash) override {
+    run([&](const lease& l) {
+      const long long key = id;
+      l.sql() << "UPDATE users SET password_hash = :p WHERE id = :id", use(password_hash), use(key);
+    });
+  }
+
+  // ---- sessions ----
+
+  void insert_session(const session_record& s) override {
+    run([&](const lease& l) {
+      const long long user = s.user, created = s.created_at, expires = s.expires_at;
+      l.sql() << "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                 "VALUES (:h, :u, :c, :e)",
+          use(s.token_hash), use(user), use(created), use(expires);
+    });
+  }
+
+  std::optional<session_record> find_session(const std::string& token_hash) override {
+    return run([&](const lease& l) {
+      long long user = 0, created = 0, expires = 0;
+      l.sql() << "SELECT user_id, created_at, expires_at FROM sessions WHERE token_hash = :h",
+          into(user), into(created), into(expires), use(token_hash);
+      if (!l.sql().got_data()) return std::optional<session_record>();
+      return std::optional<session_record>(session_record{token_hash, user, created, expires});
+    });
+  }
+
+  void update_session_expiry(const std::string& token_hash, time_ms expires_at) override {
+    run([&](const lease& l) {
+      const long long expires = expires_at;
+      l.sql() << "UPDATE sessions SET expires_at = :e WHERE token_hash = :h", use(expires),
+          use(token_hash);
+    });
+  }
+
+  bool delete_session(const std::string& token_hash) override {
+    return run([&](const lease& l) {
+      soci::statement st =
+          (l.sql().prepare << "DELETE FROM sessions WHERE token_hash = :h", use(token_hash));
+      st.execute(true);
+      return st.get_affected_rows() > 0;
+    });
+  }
+
+  int delete_sessions_of(user_id id) override {
+    return run([&](const lease& l) {
+      const long long key = id;
+      soci::statement st = (l.sql().prepare << "DELETE FROM sessions WHERE user_id = :u", use(key));
+      st.execute(true);
+      return static_cast<int>(st.get_affected_rows());
+    });
+  }
+
+  // ---- identities ----
+
+  std::optional<user_id> find_identity(const std::string& issuer,
+                                       const std::string& subject) override {
+    return run([&](const lease& l) {
+      long long user = 0;
+      l.sql() << "SELECT user_id FROM identities WHERE issuer = :i AND subject = :s", into(user),
+          use(issuer), use(subject);
+      return l.sql().got_data() ? std::optional<user_id>(user) : std::nullopt;
+    });
+  }
+
+  void insert_identity(user_id id, const external_identity& identity) override {
+    run([&](const lease& l) { insert_identity_row(l, id, identity); });
+  }
+
+  bool delete_identity(user_id id, const std::string& issuer) override {
+    return run([&](const lease& l) {
+      const long long key = id;
+      soci::statement st = (l.sql().prepare << "DELETE FROM identities WHERE user_id = :u AND "
+                                               "issuer = :i",
+                            use(key), use(issuer));
+      st.execute(true);
+      return st.get_affected_rows() > 0;
+    });
+  }
+
+  std::vector<external_identity> identities_of(user_id id) override {
+    return run([&](const lease& l) {
+      std::vector<external_identity> out;
+      const long long key = id;
+      external_identity row;
+      std::string email;
+      soci::indicator email_ind = soci::i_null;
+      long long linked_at = 0;
+      soci::statement st =
+          (l.sql().prepare << "SELECT issuer, subject, email, linked_at FROM "
+                              "identities WHERE user_id = :u ORDER BY issuer",
+           into(row.issuer), into(row.subject), into(email, email_ind), into(linked_at), use(key));
+      st.execute();
+      while (st.fetch()) {
+        row.email = optional_text(email, email_ind);
+        row.linked_at = linked_at;
+        out.push_back(row);
+      }
+      return out;
+    });
+  }
+
+  // ---- channels ----
+
+  chat::channel create_channel(const chat::channel& ch, const std::string& dm_key,
+                               const std::vector<membership_record>& members) override {
+    return run([&](const lease& l) {
+      write_transaction tx(l);
+      const int kind = ch.kind == channel_kind::direct ? 1 : 0;
+      const long long created_by = ch.created_by, created_at = ch.created_at;
+      nullable_text key(dm_key, true);
+      l.sql() << "INSERT INTO channels (kind, name, topic, created_by, created_at, last_seq, "
+                 "dm_key) VALUES (:k, :n, :t, :b, :c, 0, :d)",
+          use(kind), use(ch.name), use(ch.topic), use(created_by), use(created_at),
+          use(key.value, key.ind);
+      chat::channel stored = ch;
+      stored.id = last_insert_id(l, "channels");
+      for (membership_record m : members) {
+        m.channel = stored.id;
+        insert_membership_row(l, m);
+      }
+      tx.commit();
+      return stored;
+    });
+  }
+
+  std::optional<chat::channel> find_channel(channel_id id) override {
+    return run([&](const lease& l) {
+      channel_row r;
+      const long long key = id;
+      l.sql() << std::string("SELECT ") + k_channel_columns + "WHERE id = :id", into(r.id),
+          into(r.kind), into(r.name), into(r.topic), into(r.created_by), into(r.created_at),
+          use(key);
+      return l.sql().got_data() ? std::optional<chat::channel>(r.channel()) : std::nullopt;
+    });
+  }
+
+  std::optional<chat::channel> find_direct(const std::string& dm_key) override {
+    return run([&](const lease& l) {
+      channel_row r;
+      l.sql() << std::string("SELECT ") + k_channel_columns + "WHERE dm_key = :k", into(r.id),
+          into(r.kind), into(r.name), into(r.topic), into(r.created_by), into(r.created_at),
+          use(dm_key);
+      return l.sql().got_data() ? std::optional<chat::channel>(r.channel()) : std::nullopt;
+    });
+  }
+
+  void update_channel(channel_id id, const std::string& name, const std::string& topic) override {
+    run([&](const lease& l) {
+      const long long key = id;
+      l.sql() << "UPDATE channels SET name = :n, topic = :t WHERE id = :id", use(name), use(topic),
+          use(key);
+    });
+  }
+
+  std::vector<channel_summary> channels_of(user_id id) override {
+    return run([&](const lease& l) {
+      // One query: my memberships, the channel, its newest message and a direct peer.
+      const long long me = id;
+      channel_row c;
+      long long last_seq = 0, last_read = 0;
+      int my_role = 0;
+      message_row m;
+      soci::indicator m_ind = soci::i_null, m_sender_ind = soci::i_null, m_text_ind = soci::i_null,
+                      m_created_ind = soci::i_null;
+      user_row p;
+      soci::indicator p_ind = soci::i_null, p_name_ind = soci::i_null, p_created_ind = soci::i_null;
+      soci::statement st =
+          (l.sql().prepare << "SELECT c.id, c.kind, c.name, c.topic, c.created_by, c.created_at,"
+                              " c.last_seq, uc.role, uc.last_read_seq,"
+                              " m.id, m.sender_id, m.text, m.client_msg_id, m.created_at,"
+                              " p.id, p.username, p.email, p.phone, p.created_at"
+                              " FROM user_channels uc"
+                              " JOIN channels c ON c.id = uc.channel_id"
+                              " LEFT JOIN messages m ON m.channel_id = c.id AND m.seq = c.last_seq"
+                              " LEFT JOIN user_channels pu ON c.kind = 1"
+                              "  AND pu.channel_id = c.id AND pu.user_id <> uc.user_id"
+                              " LEFT JOIN users p ON p.id = pu.user_id"
+                              " WHERE uc.user_id = :me"
+                              " ORDER BY COALESCE(m.created_at, c.created_at) DESC, c.id DESC",
+           into(c.id), into(c.kind), into(c.name), into(c.topic), into(c.created_by),
+           into(c.created_at), into(last_seq), into(my_role), into(last_read), into(m.id, m_ind),
+           into(m.sender, m_sender_ind), into(m.text, m_text_ind),
+           into(m.client_msg_id, m.client_msg_id_ind), into(m.created_at, m_created_ind),
+           into(p.id, p_ind), into(p.username, p_name_ind), into(p.email, p.email_ind),
+           into(p.phone, p.phone_ind), into(p.created_at, p_created_ind), use(me));
+      st.execute();
+      std::vector<channel_summary> out;
+      std::set<long long> seen;  // a malformed direct channel could yield several peers
+      while (st.fetch()) {
+        if (!seen.insert(c.id).second) continue;
+        channel_summary s;
+        s.channel = c.channel();
+        s.my_role = role_from_int(my_role);
+        s.last_seq = last_seq;
+        s.last_read_seq = last_read;
+        s.unread = std::max<long long>(0, last_seq - last_read);
+        if (m_ind == soci::i_ok) {
+          m.channel = c.id;
+          m.seq = last_seq;
+          s.last_message = m.message();
+        }
+        if (p_ind == soci::i_ok) s.peer = p.record().user;
+        out.push_back(std::move(s));
+      }
+      return out;
+    });
+  }
+
+  seq_t last_seq(channel_id id) override {
+    return run([&](const lease& l) {
+      long long seq = 0;
+      const long long key = id;
+      l.sql() << "SELECT last_seq FROM channels WHERE id = :id", into(seq), use(key);
+      return l.sql().got_data() ? seq : 0;
+    });
+  }
+
+  // ---- membership ----
+
+  std::optional<membership_record> find_membership(channel_id ch, user_id id) override {
+    return run([&](const lease& l) {
+      const long long c = ch, u = id;
+      int r = 0;
+      long long last_read = 0, joined = 0;
+      l.sql() << "SELECT role, last_read_seq, joined_at FROM user_channels"
+                 " WHERE channel_id = :c AND user_id = :u",
+          into(r), into(last_read), into(joined), use(c), use(u);
+      if (!l.sql().got_data()) return std::optional<membership_record>();
+      return std::optional<membership_record>(
+          membership_record{ch, id, role_from_int(r), last_read, joined});
+    });
+  }
+
+  std::vector<member> members_of(channel_id ch) override {
+    return run([&](const lease& l) {
+      const long long c = ch;
+      long long uid = 0, joined = 0;
+      std::string name;
+      int r = 0;
+      soci::statement st =
+          (l.sql().prepare << "SELECT u.id, u.username, uc.role, uc.joined_at"
+                              " FROM user_channels uc JOIN users u ON u.id = uc.user_id"
+                              " WHERE uc.channel_id = :c ORDER BY uc.joined_at, u.id",
+           into(uid), into(name), into(r), into(joined), use(c));
+      st.execute();
+      std::vector<member> out;
+      while (st.fetch()) out.push_back(member{uid, name, role_from_int(r), joined});
+      return out;
+    });
+  }
+
+  std::vector<user_id> member_ids(channel_id ch) override {
+    return run([&](const lease& l) {
+      const long long c = ch;
+      long long uid = 0;
+      soci::statement st = (l.sql().prepare << "SELECT user_id FROM user_channels"
+                                               " WHERE channel_id = :c ORDER BY user_id",
+                            into(uid), use(c));
+      st.execute();
+      std::vector<user_id> out;
+      while (st.fetch()) out.push_back(uid);
+      return out;
+    });
+  }
+
+  void insert_membership(const membership_record& m) override {
+    run([&](const lease& l) { insert_membership_row(l, m); });
+  }
+
+  bool delete_membership(channel_id ch, user_id id) override {
+    return run([&](const lease& l) {
+      const long long c = ch, u = id;
+      soci::statement st =
+          (l.sql().prepare << "DELETE FROM user_channels WHERE channel_id = :c AND user_id = :u",
+           use(c), use(u));
+      st.execute(true);
+      return st.get_affected_rows() > 0;
+    });
+  }
+
+  void update_role(channel_id ch, user_id id, role r) override {
+    run([&](const lease& l) {
+      const long long c = ch, u = id;
+      const int value = static_cast<int>(r);
+      l.sql() << "UPDATE user_channels SET role = :r WHERE channel_id = :c AND user_id = :u",
+          use(value), use(c), use(u);
+    });
+  }
+
+  std::vector<user_id> contacts_of(user_id id) override {
+    return run([&](const lease& l) {
+      const long long me = id;
+      long long other = 0;
+      soci::statement st =
+          (l.sql().prepare << "SELECT DISTINCT o.user_id FROM user_channels mine"
+                              " JOIN user_channels o ON o.channel_id = mine.channel_id"
+                              " WHERE mine.user_id = :me AND o.user_id <> :me2 ORDER BY o.user_id",
+           into(other), use(me), use(me));
+      st.execute();
+      std::vector<user_id> out;
+      while (st.fetch()) out.push_back(other);
+      return out;
+    });
+  }
+
+  // ---- messages ----
+
+  std::vector<append_outcome> append_messages(const std::vector<pending_message>& batch) override {
+    if (batch.empty()) return {};
+    return run([&](const lease& l) { return append_in_transaction(l, batch); });
+  }
+
+  std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before, int limit,
+                                              bool newest_first) override {
+    if (limit <= 0) return {};
+    return run([&](const lease& l) {
+      const long long c = ch, lo = after, hi = before <= 0 ? LLONG_MAX : before;
+      message_row r;
+      soci::statement st =
+          (l.sql().prepare
+               << std::string("SELECT ") + k_message_columns +
+                      "WHERE channel_id = :c AND seq > :lo AND seq < :hi ORDER BY seq " +
+                      (newest_first ? "DESC" : "ASC") + " LIMIT :n",
+           into(r.id), into(r.channel), into(r.seq), into(r.sender), into(r.text),
+           into(r.client_msg_id, r.client_msg_id_ind), into(r.created_at), use(c), use(lo), use(hi),
+           use(limit));
+      st.execute();
+      std::vector<chat::message> out;
+      while (st.fetch()) out.push_back(r.message());
+      if (newest_first) std::reverse(out.begin(), out.end());
+      return out;
+    });
+  }
+
+  seq_t advance_read_marker(channel_id ch, user_id id, seq_t seq) override {
+    return run([&](const lease& l) {
+      const long long c = ch, u = id;
+      long long channel_last = 0;
+      l.sql() << "SELECT last_seq FROM channels WHERE id = :c", into(channel_last), use(c);
+      // last_seq only grows, so a marker clamped to a value read just before is still valid.
+      const long long target = std::min<long long>(seq, channel_last);
+      l.sql() << "UPDATE user_channels SET last_read_seq = :t"
+                 " WHERE channel_id = :c AND user_id = :u AND last_read_seq < :t2",
+          use(target), use(c), use(u), use(target);
+      long long marker = -1;
+      l.sql() << "SELECT last_read_seq FROM user_channels WHERE channel_id = :c AND user_id = :u",
+          into(marker), use(c), use(u);
+      return l.sql().got_data() ? marker : -1;
+    });
+  }
+
+ private:
+  // Runs `f` on a leased session; every failure leaves as store_error, and a connection
+  // failure retires the session so the next lease reconnects.
+  template <class F>
+  auto run(F&& f) -> decltype(f(std::declval<const lease&>())) {
+    lease l = pool_.acquire();
+    try {
+      return f(l);
+    } catch (...) {
+      store_error e = translate_error(std::current_exception());
+      if (is_connection_failure(e)) l.mark_broken();
+      throw e;
+    }
+  }
+
+  static void insert_identity_row(const lease& l, user_id id, const external_identity& identity) {
+    const long long user = id, linked = identity.linked_at;
+    nullable_text email(identity.email);
+    l.sql() << "INSERT INTO identities (issuer, subject, user_id, email, linked_at)"
+               " VALUES (:i, :s, :u, :e, :t)",
+        use(identity.issuer), use(identity.subject), use(user), use(email.value, email.ind),
+        use(linked);
+  }
+
+  static void insert_membership_row(const lease& l, const membership_record& m) {
+    const long long c = m.channel, u = m.user, last_read = m.last_read_seq, joined = m.joined_at;
+    const int r = static_cast<int>(m.role);
+    l.sql() << "INSERT INTO user_channels (channel_id, user_id, role, last_read_seq, joined_at)"
+               " VALUES (:c, :u, :r, :s, :j)",
+        use(c), use(u), use(r), use(last_read), use(joined);
+  }
+
+  std::vector<append_outcome> append_in_transaction(const lease& l,
+                                                    const std::vector<pending_message>& batch) {
+    soci::session& sql = l.sql();
+    write_transaction tx(l);
+
+    // Lock every channel row of the batch in ascending id order (no deadlock between two
+    // batches) and read its last seq once; from then on seqs are tracked here.
+    std::map<long long, long long> next_seq;  // channel -> last assigned seq
+    for (const pending_message& p : batch) next_seq.emplace(p.channel, -1);
+    for (auto& [channel, seq] : next_seq) {
+      long long value = 0;
+      const long long c = channel;
+      sql << (l.backend() == backend_kind::mysql
+                  ? "SELECT last_seq FROM channels WHERE id = :c FOR UPDATE"
+                  : "SELECT last_seq FROM channels WHERE id = :c"),
+          into(value), use(c);
+      seq = sql.got_data() ? value : -1;  // -1: no such channel, so nobody is a member
+    }
+    const std::map<long long, long long> first_seq = next_seq;
+
+    // Prepared once, executed per message.
+    long long c = 0, u = 0, seq = 0, created = 0;
+    std::string text, cmid;
+    soci::indicator cmid_ind = soci::i_null;
+    int is_member = 0;
+    soci::statement member_check =
+        (sql.prepare << "SELECT 1 FROM user_channels WHERE channel_id = :c AND user_id = :u",
+         into(is_member), use(c), use(u));
+    message_row original;
+    soci::statement find_original =
+        (sql.prepare << std::string("SELECT ") + k_message_columns +
+                            "WHERE sender_id = :u AND client_msg_id = :k",
+         into(original.id), into(original.channel), into(original.seq), into(original.sender),
+         into(original.text), into(original.client_msg_id, original.client_msg_id_ind),
+         into(original.created_at), use(u), use(cmid));
+    soci::statement insert =
+        (sql.prepare << "INSERT INTO messages (channel_id, seq, sender_id, text, client_msg_id,"
+                        " created_at) VALUES (:c, :s, :u, :t, :k, :at)",
+         use(c), use(seq), use(u), use(text), use(cmid, cmid_ind), use(created));
+    soci::statement move_marker =
+        (sql.prepare << "UPDATE user_channels SET last_read_seq = :s"
+                        " WHERE channel_id = :c AND user_id = :u AND last_read_seq < :s2",
+         use(seq), use(c), use(u), use(seq));
+
+    std::map<std::pair<long long, std::string>, chat::message> in_batch;  // (sender, cmid)
+    std::vector<append_outcome> outcomes;
+    outcomes.reserve(batch.size());
+    for (const pending_message& p : batch) {
+      c = p.channel;
+      u = p.sender;
+      append_outcome out;
+      is_member = 0;
+      if (next_seq[c] < 0) {
+        out.what = append_outcome::kind::not_member;
+      } else {
+        member_check.execute(true);
+        if (!member_check.got_data()) out.what = append_outcome::kind::not_member;
+      }
+      if (out.what == append_outcome::kind::not_member) {
+        outcomes.push_back(std::move(out));
+        continue;
+      }
+      if (!p.client_msg_id.empty()) {
+        cmid = p.client_msg_id;
+        auto earlier = in_batch.find({u, cmid});
+        if (earlier != in_batch.end()) {
+          out.what = append_outcome::kind::duplicate;
+          out.message = earlier->second;
+          outcomes.push_back(std::move(out));
+          continue;
+        }
+        find_original.execute(true);
+        if (find_original.got_data()) {
+          out.what = append_outcome::kind::duplicate;
+          out.message = original.message();
+          outcomes.push_back(std::move(out));
+          continue;
+        }
+      }
+      seq = ++next_seq[c];
+      text = p.text;
+      cmid = p.client_msg_id;
+      cmid_ind = cmid.empty() ? soci::i_null : soci::i_ok;
+      created = p.created_at;
+      insert.execute(true);
+      out.what = append_outcome::kind::stored;
+      out.message = chat::message{last_insert_id(l, "messages"), c, seq, u, text, cmid, created};
+      move_marker.execute(true);
+      if (!cmid.empty()) in_batch.emplace(std::make_pair(u, cmid), out.message);
+      outcomes.push_back(std::move(out));
+    }
+
+    for (const auto& [channel, last] : next_seq) {
+      if (last == first_seq.at(channel)) continue;
+      const long long ch = channel, value = last;
+      sql << "UPDATE channels SET last_seq = :s WHERE id = :c", use(value), use(ch);
+    }
+    tx.commit();
+    return outcomes;
+  }
+
+  session_pool pool_;
+};
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool has_option(const std::string& parameters, const std::string& name) {
+  const std::string key = name + "=";
+  for (std::size_t pos = parameters.find(key); pos != std::string::npos;
+       pos = parameters.find(key, pos + 1)) {
+    if (pos == 0 || parameters[pos - 1] == ' ') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size) {
+  backend_kind backend;
+  std::string parameters;
+  if (starts_with(connection_string, "sqlite3://")) {
+    backend = backend_kind::sqlite;
+    parameters = connection_string.substr(10);
+    if (!has_option(parameters, "timeout")) parameters += " timeout=5";
+    // Every connection to ":memory:" is a separate database: one connection only.
+    if (parameters.find(":memory:") != std::string::npos) pool_size = 1;
+  } else if (starts_with(connection_string, "mysql://")) {
+    backend = backend_kind::mysql;
+    parameters = connection_string.substr(8);
+    // Bounded waits so that a dead or unreachable server never blocks a caller for ever.
+    if (!has_option(parameters, "connect_timeout")) parameters += " connect_timeout=5";
+    if (!has_option(parameters, "read_timeout")) parameters += " read_timeout=30";
+    if (!has_option(parameters, "write_timeout")) parameters += " write_timeout=30";
+    if (!has_option(parameters, "charset")) parameters += " charset=utf8mb4";
+  } else {
+    throw store_error(store_error::kind::internal,
+                      "unsupported connection string (want sqlite3:// or mysql://)");
+  }
+  try {
+    auto s = std::make_unique<soci_store>(backend, std::move(parameters),
+                                          static_cast<std::size_t>(std::max(1, pool_size)));
+    s->migrate();
+    return s;
+  } catch (const store_error&) {
+    throw;
+  } catch (...) {
+    throw translate_error(std::current_exception());
+  }
+}
+
+}  // namespace chat::detail

@@ -1,0 +1,134 @@
+// Store contract: channels, direct conversations, membership, channels_of and contacts_of.
+#include "store/store_fixture.hpp"
+
+using namespace chat;
+using namespace chat::test;
+
+STORE_CASE(create_channel_stores_channel_and_members_in_one_go) {
+  auto s = db.open();
+  const auto a = make_user(*s, "a").user.id;
+  const auto b = make_user(*s, "b").user.id;
+  const auto ch = make_group(*s, a, {b}, 1234, "team");
+  CHECK(ch.id > 0);
+  const auto found = s->find_channel(ch.id);
+  REQUIRE(found);
+  CHECK(found->kind == channel_kind::group);
+  CHECK(found->name == "team");
+  CHECK(found->topic == "topic of team");
+  CHECK(found->created_by == a);
+  CHECK(found->created_at == 1234);
+  CHECK(s->last_seq(ch.id) == 0);
+  CHECK(s->member_ids(ch.id) == std::vector<user_id>{a, b});
+
+  const auto members = s->members_of(ch.id);
+  REQUIRE(members.size() == 2);
+  CHECK(members[0].username == "a");
+  CHECK(members[0].role == role::owner);
+  CHECK(members[1].role == role::member);
+
+  s->update_channel(ch.id, "team-2", "new topic");
+  CHECK(s->find_channel(ch.id)->name == "team-2");
+  CHECK(s->find_channel(ch.id)->topic == "new topic");
+  CHECK_FALSE(s->find_channel(ch.id + 1000));
+}
+
+STORE_CASE(duplicate_dm_key_is_a_conflict_and_creates_nothing) {
+  auto s = db.open();
+  const auto a = make_user(*s, "a").user.id;
+  const auto b = make_user(*s, "b").user.id;
+  const auto dm = make_direct(*s, a, b);
+  CHECK(s->find_direct(std::to_string(a) + ":" + std::to_string(b))->id == dm.id);
+  CHECK_FALSE(s->find_direct("nope"));
+  CHECK_STORE_ERROR(make_direct(*s, b, a), conflict);
+  CHECK(s->channels_of(a).size() == 1);
+  // Group channels have no dm_key: any number of them may exist.
+  make_group(*s, a, {b});
+  make_group(*s, a, {b});
+  CHECK(s->channels_of(a).size() == 3);
+}
+
+STORE_CASE(membership_insert_conflict_role_and_delete) {
+  auto s = db.open();
+  const auto a = make_user(*s, "a").user.id;
+  const auto b = make_user(*s, "b").user.id;
+  const auto ch = make_group(*s, a, {});
+  CHECK_FALSE(s->find_membership(ch.id, b));
+  detail::membership_record m = member_of(b, role::member, 77);
+  m.channel = ch.id;
+  s->insert_membership(m);
+  CHECK_STORE_ERROR(s->insert_membership(m), conflict);
+  auto found = s->find_membership(ch.id, b);
+  REQUIRE(found);
+  CHECK(found->role == role::member);
+  CHECK(found->joined_at == 77);
+  CHECK(found->last_read_seq == 0);
+  s->update_role(ch.id, b, role::admin);
+  CHECK(s->find_membership(ch.id, b)->role == role::admin);
+  CHECK(s->delete_membership(ch.id, b));
+  CHECK_FALSE(s->delete_membership(ch.id, b));
+  CHECK(s->member_ids(ch.id) == std::vector<user_id>{a});
+}
+
+STORE_CASE(contacts_are_distinct_users_sharing_a_channel) {
+  auto s = db.open();
+  const auto a = make_user(*s, "a").user.id;
+  const auto b = make_user(*s, "b").user.id;
+  const auto c = make_user(*s, "c").user.id;
+  const auto d = make_user(*s, "d").user.id;
+  make_group(*s, a, {b, c});
+  make_direct(*s, a, b);
+  make_group(*s, c, {d});
+  CHECK(s->contacts_of(a) == std::vector<user_id>{b, c});
+  CHECK(s->contacts_of(c) == std::vector<user_id>{a, b, d});
+  CHECK(s->contacts_of(d) == std::vector<user_id>{c});
+  const auto e = make_user(*s, "e").user.id;
+  CHECK(s->contacts_of(e).empty());
+}
+
+STORE_CASE(channels_of_orders_by_activity_with_unread_peer_and_last_message) {
+  auto s = db.open();
+  const auto a = make_user(*s, "alice").user.id;
+  const auto b = make_user(*s, "bob").user.id;
+  const auto quiet = make_group(*s, a, {b}, 5000, "quiet");  // created last, no messages
+  const auto busy = make_group(*s, a, {b}, 1000, "busy");    // newest message
+  const auto dm = make_direct(*s, a, b, 2000);               // an older message
+  send(*s, b, dm.id, "old dm", "", 3000);
+  send(*s, b, busy.id, "one", "", 6000);
+  send(*s, b, busy.id, "two", "", 7000);
+  send(*s, a, busy.id, "three", "", 8000);
+  send(*s, b, busy.id, "four", "", 9000);
+
+  const auto list = s->channels_of(a);
+  REQUIRE(list.size() == 3);
+  CHECK(list[0].channel.id == busy.id);
+  CHECK(list[1].channel.id == quiet.id);
+  CHECK(list[2].channel.id == dm.id);
+
+  const auto& first = list[0];
+  CHECK(first.channel.name == "busy");
+  CHECK(first.my_role == role::owner);
+  CHECK(first.last_seq == 4);
+  CHECK(first.last_read_seq == 3);  // alice's own send moved her marker
+  CHECK(first.unread == 1);
+  REQUIRE(first.last_message);
+  CHECK(first.last_message->text == "four");
+  CHECK(first.last_message->seq == 4);
+  CHECK(first.last_message->sender == b);
+  CHECK(first.last_message->channel == busy.id);
+  CHECK_FALSE(first.peer);
+
+  CHECK_FALSE(list[1].last_message);
+  CHECK(list[1].unread == 0);
+
+  REQUIRE(list[2].peer);
+  CHECK(list[2].peer->id == b);
+  CHECK(list[2].peer->username == "bob");
+  CHECK(list[2].channel.kind == channel_kind::direct);
+  CHECK(list[2].unread == 1);
+
+  const auto of_bob = s->channels_of(b);
+  REQUIRE(of_bob.size() == 3);
+  CHECK(of_bob[0].unread == 0);  // bob sent the newest message himself
+  CHECK(of_bob[0].last_read_seq == 4);
+  CHECK(of_bob[2].peer->id == a);
+}

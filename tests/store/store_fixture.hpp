@@ -1,0 +1,107 @@
+// Runs each store contract case against SQLite and MariaDB, plus small data builders.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+#include "support/test_env.hpp"
+
+namespace chat::test {
+
+enum class backend { sqlite, mariadb };
+
+// One fresh database per test case on the chosen backend.
+struct store_fixture {
+  explicit store_fixture(backend b)
+      : which(b), url(b == backend::sqlite ? sqlite_temp_url() : mysql_fresh_url()) {}
+
+  std::unique_ptr<detail::store> open(int pool_size = 4) const {
+    return detail::open_soci_store(url, pool_size);
+  }
+
+  backend which;
+  std::string url;
+};
+
+inline detail::user_record make_user(detail::store& s, const std::string& name,
+                                     time_ms created_at = 1000) {
+  detail::user_record r;
+  r.user.username = name;
+  r.user.created_at = created_at;
+  r.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+  return s.insert_user(r, name, std::nullopt);
+}
+
+inline detail::membership_record member_of(user_id u, chat::role r = chat::role::member,
+                                           time_ms joined_at = 1000) {
+  detail::membership_record m;
+  m.user = u;
+  m.role = r;
+  m.joined_at = joined_at;
+  return m;
+}
+
+inline chat::channel make_group(detail::store& s, user_id owner, const std::vector<user_id>& others,
+                                time_ms created_at = 1000, const std::string& name = "general") {
+  chat::channel ch;
+  ch.kind = channel_kind::group;
+  ch.name = name;
+  ch.topic = "topic of " + name;
+  ch.created_by = owner;
+  ch.created_at = created_at;
+  std::vector<detail::membership_record> members{member_of(owner, chat::role::owner, created_at)};
+  for (user_id u : others) members.push_back(member_of(u, chat::role::member, created_at));
+  return s.create_channel(ch, "", members);
+}
+
+inline chat::channel make_direct(detail::store& s, user_id a, user_id b,
+                                 time_ms created_at = 1000) {
+  chat::channel ch;
+  ch.kind = channel_kind::direct;
+  ch.created_by = a;
+  ch.created_at = created_at;
+  const std::string key = std::to_string(std::min(a, b)) + ":" + std::to_string(std::max(a, b));
+  return s.create_channel(ch, key, {member_of(a), member_of(b)});
+}
+
+inline detail::pending_message pending(user_id sender, channel_id ch, const std::string& text,
+                                       const std::string& client_msg_id = "",
+                                       time_ms created_at = 2000) {
+  return detail::pending_message{sender, ch, text, client_msg_id, created_at};
+}
+
+// Appends one message and returns its outcome.
+inline detail::append_outcome send(detail::store& s, user_id sender, channel_id ch,
+                                   const std::string& text, const std::string& client_msg_id = "",
+                                   time_ms created_at = 2000) {
+  auto out = s.append_messages({pending(sender, ch, text, client_msg_id, created_at)});
+  REQUIRE(out.size() == 1);
+  return out[0];
+}
+
+// Expects `expr` to throw store_error of kind `k`.
+#define CHECK_STORE_ERROR(expr, k)                                   \
+  do {                                                               \
+    try {                                                            \
+      (void)(expr);                                                  \
+      FAIL_CHECK("expected store_error " #k " from " #expr);         \
+    } catch (const ::chat::detail::store_error& e) {                 \
+      CHECK(e.error_kind() == ::chat::detail::store_error::kind::k); \
+    }                                                                \
+  } while (false)
+
+}  // namespace chat::test
+
+// Defines `name` once and registers it as two test cases, one per backend.
+#define STORE_CASE(name)                                               \
+  static void name(const ::chat::test::store_fixture& db);             \
+  TEST_CASE(#name " on sqlite", "[store][sqlite]") {                   \
+    name(::chat::test::store_fixture(::chat::test::backend::sqlite));  \
+  }                                                                    \
+  TEST_CASE(#name " on mariadb", "[store][mariadb]") {                 \
+    name(::chat::test::store_fixture(::chat::test::backend::mariadb)); \
+  }                                                                    \
+  static void name(const ::chat::test::store_fixture& db)
