@@ -119,7 +119,8 @@ class store {
   // Ascending seq in (after, before), the `limit` newest if newest_first else the oldest.
   virtual std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before,
                                                       int limit, bool newest_first) = 0;
-  // Sets last_read_seq = max(last_read_seq, min(seq, channel last seq)); returns the result.
+  // Sets last_read_seq = max(last_read_seq, min(seq, channel last seq)); returns the result,
+  // or -1 if `id` is not a member of `ch` (or there is no such channel).
   virtual seq_t advance_read_marker(channel_id ch, user_id id, seq_t seq) = 0;
 };
 
