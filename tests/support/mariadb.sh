@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway MariaDB server for tests: mariadb.sh start|stop DIR [PORT]
-# start: initialises DIR if empty, runs mariadbd on DIR/mysql.sock and 127.0.0.1:PORT, waits
-#        until it answers, creates database chat_test and user chat/chat. Already running: ok.
+# start: initialises DIR if empty, runs mariadbd on DIR/mysql.sock and 127.0.0.1:PORT (or the next
+#        free port; the one used is in DIR/port), waits until it answers, creates database
+#        chat_test and user chat/chat. Already running: ok.
 # stop:  kills the server of DIR by its pid file and waits until it is gone. Not running: ok.
 set -euo pipefail
 
@@ -24,6 +25,29 @@ ping() {
   mariadb-admin --no-defaults --socket="$sock" -uroot --connect-timeout=2 ping >/dev/null 2>&1
 }
 
+port_taken() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Starts mariadbd on $port and waits (at most 30 s) until it answers; fails if it exits.
+launch() {
+  rm -f "$sock" "$pidfile" "$dir/error.log"
+  # setsid: the server must outlive this script and the ctest process group.
+  setsid mariadbd --no-defaults --user=root --datadir="$data" --socket="$sock" --port="$port" \
+    --bind-address=127.0.0.1 --pid-file="$pidfile" --log-error="$dir/error.log" \
+    --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=64M \
+    --character-set-server=utf8mb4 </dev/null >/dev/null 2>&1 &
+  local server=$! deadline=$((SECONDS + 30))
+  until ping; do
+    if ! kill -0 "$server" 2>/dev/null; then return 1; fi
+    if ((SECONDS >= deadline)); then
+      kill "$server" 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
 start() {
   if running && ping; then
     echo "mariadb already running in $dir"
@@ -34,21 +58,21 @@ start() {
         --auth-root-authentication-method=socket >"$dir/install.log" 2>&1 ||
         { echo "mariadb-install-db failed, see $dir/install.log" >&2; exit 1; }
     fi
-    rm -f "$sock" "$pidfile"
-    # setsid: the server must outlive this script and the ctest process group.
-    setsid mariadbd --no-defaults --user=root --datadir="$data" --socket="$sock" --port="$port" \
-      --bind-address=127.0.0.1 --pid-file="$pidfile" --log-error="$dir/error.log" \
-      --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=64M \
-      --character-set-server=utf8mb4 </dev/null >/dev/null 2>&1 &
-    local server=$! deadline=$((SECONDS + 30))
-    until ping; do
-      if ! kill -0 "$server" 2>/dev/null || ((SECONDS >= deadline)); then
-        kill "$server" 2>/dev/null || true
-        echo "mariadb did not become ready (port $port taken?); last lines of $dir/error.log:" >&2
+    # Other build trees or benchmarks may hold PORT: then take the next free one. The chosen
+    # port is written to DIR/port (clients of the fixture use the socket anyway).
+    local attempt
+    for attempt in 1 2 3 4 5 6 7 8; do
+      while port_taken "$port"; do port=$((port + 1)); done
+      if launch; then
+        echo "$port" >"$dir/port"
+        break
+      fi
+      if ! grep -q "Address already in use" "$dir/error.log" 2>/dev/null || ((attempt == 8)); then
+        echo "mariadb did not become ready; last lines of $dir/error.log:" >&2
         tail -n 20 "$dir/error.log" >&2 || true
         exit 1
       fi
-      sleep 0.1
+      port=$((port + 1))
     done
   fi
   mariadb --no-defaults --socket="$sock" -uroot <<'SQL'
@@ -59,7 +83,7 @@ GRANT ALL PRIVILEGES ON *.* TO 'chat'@'localhost';
 GRANT ALL PRIVILEGES ON *.* TO 'chat'@'127.0.0.1';
 FLUSH PRIVILEGES;
 SQL
-  echo "mariadb ready: socket $sock, port $port"
+  echo "mariadb ready: socket $sock, port $(cat "$dir/port" 2>/dev/null || echo "$port")"
 }
 
 stop() {

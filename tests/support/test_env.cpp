@@ -7,6 +7,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 
 #ifndef CHAT_TEST_MARIADB_SCRIPT_DEFAULT
@@ -129,8 +130,13 @@ private_mariadb::~private_mariadb() {
 }
 
 bool private_mariadb::start() {
-  return run_shell(shell_quote(script_) + " start " + shell_quote(dir_) + " " +
-                   std::to_string(port_) + " >/dev/null") == 0;
+  const bool ok = run_shell(shell_quote(script_) + " start " + shell_quote(dir_) + " " +
+                            std::to_string(port_) + " >/dev/null") == 0;
+  // The script moves to the next free port if ours is taken; it records the one it used.
+  std::ifstream used(dir_ + "/port");
+  int port = 0;
+  if (used >> port) port_ = port;
+  return ok;
 }
 
 bool private_mariadb::stop() {

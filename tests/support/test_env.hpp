@@ -37,7 +37,7 @@ class private_mariadb {
   private_mariadb(const private_mariadb&) = delete;
   private_mariadb& operator=(const private_mariadb&) = delete;
 
-  bool start();  // true when ready (also when already running)
+  bool start();  // true when ready (also when already running); may move to another port
   bool stop();   // true when stopped
   int port() const { return port_; }
   // Connection string for database chat_test over TCP.
