@@ -52,8 +52,8 @@ int main(int argc, char** argv) {
   must(engine->send(bob.id, dm.id, "hi alice", "b-1"), "send");
 
   // A group channel with roles: alice owns it, carol joins as a member.
-  auto team = must(engine->create_group(alice.id, "team", "launch planning", {carol.id}),
-                   "create_group");
+  auto team =
+      must(engine->create_group(alice.id, "team", "launch planning", {carol.id}), "create_group");
   must(engine->send(alice.id, team.id, "welcome", "a-2"), "send");
   must(engine->send(carol.id, team.id, "thanks", "c-1"), "send");
 

@@ -109,8 +109,8 @@ TEST_CASE("password_is_stored_as_argon2id_and_token_only_as_hash", "[accounts]")
   const std::string stored = sqlite_scalar(url, "SELECT token_hash FROM sessions");
   CHECK(!stored.empty());
   CHECK(stored != grant->token);
-  CHECK(sqlite_scalar(url, "SELECT COUNT(*) FROM sessions WHERE token_hash = '" + grant->token +
-                               "'") == "0");
+  CHECK(sqlite_scalar(
+            url, "SELECT COUNT(*) FROM sessions WHERE token_hash = '" + grant->token + "'") == "0");
 }
 
 TEST_CASE("sessions_expire_after_ttl_and_slide_when_used", "[accounts][sessions]") {
@@ -130,7 +130,7 @@ TEST_CASE("sessions_expire_after_ttl_and_slide_when_used", "[accounts][sessions]
   clock.advance(std::chrono::minutes(50));
   REQUIRE(e->authenticate(grant->token).ok());  // slides to 50 min + 1 h
   clock.advance(std::chrono::minutes(50));
-  CHECK(e->authenticate(grant->token).ok());     // 100 min after login: alive thanks to sliding
+  CHECK(e->authenticate(grant->token).ok());  // 100 min after login: alive thanks to sliding
   clock.advance(std::chrono::minutes(61));
   CHECK(e->authenticate(grant->token).code() == errc::unauthenticated);
 }

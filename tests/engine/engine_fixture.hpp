@@ -1,9 +1,9 @@
 // Shared pieces of the engine tests: opening engines on each backend and recording sinks.
 #pragma once
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chat/chat.hpp>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -86,7 +86,8 @@ class recording_sink final : public session_sink {
 
 // A clock that tests move by hand.
 struct manual_clock {
-  std::shared_ptr<std::atomic<time_ms>> now = std::make_shared<std::atomic<time_ms>>(1'700'000'000'000);
+  std::shared_ptr<std::atomic<time_ms>> now =
+      std::make_shared<std::atomic<time_ms>>(1'700'000'000'000);
   std::function<time_ms()> fn() const {
     auto n = now;
     return [n] { return n->load(); };

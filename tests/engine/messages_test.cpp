@@ -39,8 +39,7 @@ TEST_CASE("message_text_must_be_valid_utf8_of_1_to_2000_code_points", "[messages
   CHECK(f.e->send(f.alice.id, f.group.id, "bad \xed\xa0\x80 surrogate").code() ==
         errc::invalid_argument);
   CHECK(f.e->send(f.alice.id, f.group.id, "overlong \xc0\xaf").code() == errc::invalid_argument);
-  CHECK(f.e->send(f.alice.id, f.group.id, std::string(2001, 'x')).code() ==
-        errc::invalid_argument);
+  CHECK(f.e->send(f.alice.id, f.group.id, std::string(2001, 'x')).code() == errc::invalid_argument);
   std::string emoji;
   for (int i = 0; i < 2000; ++i) emoji += "\xf0\x9f\x98\x80";  // 8000 bytes, 2000 code points
   auto ok = f.e->send(f.alice.id, f.group.id, emoji);
@@ -135,7 +134,8 @@ TEST_CASE("sync_returns_exactly_what_was_missed_in_every_channel", "[messages][s
   pair_fixture f;
   auto dm = f.e->open_direct(f.alice.id, f.bob.id);
   REQUIRE(dm.ok());
-  for (int i = 1; i <= 3; ++i) REQUIRE(f.e->send(f.alice.id, f.group.id, "g" + std::to_string(i)).ok());
+  for (int i = 1; i <= 3; ++i)
+    REQUIRE(f.e->send(f.alice.id, f.group.id, "g" + std::to_string(i)).ok());
   REQUIRE(f.e->send(f.alice.id, dm->id, "d1").ok());
   // Bob saw group up to seq 2 and dm up to seq 1, then went offline.
   std::vector<sync_cursor> cursors{{f.group.id, 2}, {dm->id, 1}};
@@ -177,8 +177,8 @@ TEST_CASE("read_marker_never_moves_back_and_drives_unread", "[messages][read]") 
   pair_fixture f;
   for (int i = 0; i < 5; ++i) REQUIRE(f.e->send(f.alice.id, f.group.id, "x").ok());
   CHECK(*f.e->mark_read(f.bob.id, f.group.id, 3) == 3);
-  CHECK(*f.e->mark_read(f.bob.id, f.group.id, 2) == 3);     // not backwards
-  CHECK(*f.e->mark_read(f.bob.id, f.group.id, 100) == 5);   // clamped to the last seq
+  CHECK(*f.e->mark_read(f.bob.id, f.group.id, 2) == 3);    // not backwards
+  CHECK(*f.e->mark_read(f.bob.id, f.group.id, 100) == 5);  // clamped to the last seq
   CHECK(f.e->mark_read(f.bob.id, f.group.id, -1).code() == errc::invalid_argument);
   REQUIRE(f.e->send(f.alice.id, f.group.id, "new").ok());
   auto mine = f.e->list_channels(f.bob.id);

@@ -27,7 +27,7 @@ TEST_CASE("a_message_reaches_every_session_of_every_member_but_the_sending_one",
   REQUIRE(bob_sink->wait_count(event_kind::message_created, 1));
   REQUIRE(alice_laptop->wait_count(event_kind::message_created, 1));
   CHECK(alice_phone->of(event_kind::message_created).empty());  // it got the acknowledgement
-  CHECK(eve_sink->of(event_kind::message_created).empty());      // not a member
+  CHECK(eve_sink->of(event_kind::message_created).empty());     // not a member
 
   auto got = bob_sink->of(event_kind::message_created).front();
   CHECK(got->message->id == sent->id);
@@ -63,12 +63,14 @@ TEST_CASE("events_arrive_in_seq_order_per_channel_under_concurrent_senders", "[r
   auto ch = e->create_group(alice.id, "g", "", {bob.id});
   auto watcher = std::make_shared<recording_sink>();
   e->connect(bob.id, watcher);
+  std::atomic<int> failures{0};  // Catch2 assertions are not thread-safe: count, check after
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] {
-      for (int i = 0; i < 50; ++i) REQUIRE(e->send(alice.id, ch->id, "m").ok());
+      for (int i = 0; i < 50; ++i) failures += !e->send(alice.id, ch->id, "m").ok();
     });
   for (auto& t : threads) t.join();
+  REQUIRE(failures == 0);
   REQUIRE(watcher->wait_count(event_kind::message_created, 200));
   seq_t expected = 1;
   for (auto& ev : watcher->of(event_kind::message_created)) CHECK(ev->message->seq == expected++);

@@ -21,11 +21,11 @@ namespace chat {
 // Counters for monitoring; every figure is monotonic since open().
 struct engine_stats {
   std::uint64_t messages_committed = 0;
-  std::uint64_t duplicate_sends = 0;      // retries answered with the original message
-  std::uint64_t commit_batches = 0;       // transactions of the group-commit writer
-  std::uint64_t events_delivered = 0;     // deliver() calls to session sinks
-  std::uint64_t database_errors = 0;      // calls that failed with unavailable or internal
-  std::uint64_t connections = 0;          // sessions currently connected
+  std::uint64_t duplicate_sends = 0;   // retries answered with the original message
+  std::uint64_t commit_batches = 0;    // transactions of the group-commit writer
+  std::uint64_t events_delivered = 0;  // deliver() calls to session sinks
+  std::uint64_t database_errors = 0;   // calls that failed with unavailable or internal
+  std::uint64_t connections = 0;       // sessions currently connected
   // batch_size_buckets[i] counts commit batches of size <= k_batch_bounds[i] (cumulative
   // buckets, Prometheus style); the last bucket is +Inf.
   static constexpr int k_batch_bucket_count = 8;
@@ -36,7 +36,7 @@ struct engine_stats {
 
 class engine {
  public:
-  static constexpr int max_page_size = 200;           // history and sync page cap
+  static constexpr int max_page_size = 200;  // history and sync page cap
   static constexpr int max_message_code_points = 2000;
   static constexpr int max_channel_name_code_points = 80;
   static constexpr int max_topic_code_points = 250;
@@ -59,8 +59,8 @@ class engine {
   result<session_grant> create_session(user_id id);
   // Resolves a token and slides its expiry. unauthenticated if unknown, expired or revoked.
   result<user> authenticate(const std::string& token);
-  status logout(const std::string& token);              // revokes one session
-  result<int> logout_everywhere(user_id id);            // revokes all; returns how many
+  status logout(const std::string& token);    // revokes one session
+  result<int> logout_everywhere(user_id id);  // revokes all; returns how many
   result<user> get_user(user_id id);
   result<user> find_user(const std::string& username);  // any letter case
   result<user> change_username(user_id id, const std::string& new_username);

@@ -10,15 +10,15 @@
 namespace chat {
 
 enum class event_kind : std::uint8_t {
-  message_created,   // a message was committed in a channel I am in
-  channel_created,   // I was in a channel at its creation (group or direct)
-  channel_updated,   // name or topic changed
-  member_added,      // someone (possibly me) joined a channel
-  member_removed,    // someone (possibly me) left or was removed
+  message_created,  // a message was committed in a channel I am in
+  channel_created,  // I was in a channel at its creation (group or direct)
+  channel_updated,  // name or topic changed
+  member_added,     // someone (possibly me) joined a channel
+  member_removed,   // someone (possibly me) left or was removed
   member_role_changed,
-  read_marker,       // one of my sessions moved my read marker
-  presence,          // a user I share a channel with came online or went offline
-  typing,            // a member is typing (ephemeral, never stored)
+  read_marker,  // one of my sessions moved my read marker
+  presence,     // a user I share a channel with came online or went offline
+  typing,       // a member is typing (ephemeral, never stored)
 };
 
 const char* to_string(event_kind kind) noexcept;
@@ -27,14 +27,14 @@ const char* to_string(event_kind kind) noexcept;
 // (see docs/protocol.md, "Events"), produced once per event whatever the number of recipients.
 struct event {
   event_kind kind = event_kind::message_created;
-  channel_id channel = 0;            // 0 for presence
+  channel_id channel = 0;                     // 0 for presence
   std::optional<chat::message> message;       // message_created
   std::optional<chat::channel> channel_info;  // channel_created, channel_updated
   std::optional<chat::member> subject;        // member_*: the member concerned; typing: who
-  user_id actor = 0;                 // who caused it (0 if the server)
-  seq_t read_seq = 0;                // read_marker
-  bool online = false;               // presence
-  std::string json;                  // the encoded event frame
+  user_id actor = 0;                          // who caused it (0 if the server)
+  seq_t read_seq = 0;                         // read_marker
+  bool online = false;                        // presence
+  std::string json;                           // the encoded event frame
 };
 
 using event_ptr = std::shared_ptr<const event>;

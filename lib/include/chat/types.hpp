@@ -11,9 +11,9 @@ namespace chat {
 using user_id = std::int64_t;
 using channel_id = std::int64_t;
 using message_id = std::int64_t;
-using seq_t = std::int64_t;             // per-channel message sequence, 1, 2, 3, ... without gaps
-using time_ms = std::int64_t;           // milliseconds since the Unix epoch, UTC
-using connection_id = std::uint64_t;    // a connected session registered with engine::connect
+using seq_t = std::int64_t;           // per-channel message sequence, 1, 2, 3, ... without gaps
+using time_ms = std::int64_t;         // milliseconds since the Unix epoch, UTC
+using connection_id = std::uint64_t;  // a connected session registered with engine::connect
 
 struct user {
   user_id id = 0;
@@ -54,7 +54,7 @@ std::optional<role> role_from_string(const std::string& name) noexcept;
 struct channel {
   channel_id id = 0;
   channel_kind kind = channel_kind::group;
-  std::string name;   // empty for direct conversations
+  std::string name;  // empty for direct conversations
   std::string topic;
   user_id created_by = 0;
   time_ms created_at = 0;
@@ -81,18 +81,18 @@ struct message {
 struct channel_summary {
   chat::channel channel;
   chat::role my_role = role::member;
-  seq_t last_seq = 0;       // seq of the newest message, 0 if none
-  seq_t last_read_seq = 0;  // my read marker
-  std::int64_t unread = 0;  // last_seq - last_read_seq (own messages count as read)
-  std::optional<user> peer; // the other user of a direct conversation
+  seq_t last_seq = 0;        // seq of the newest message, 0 if none
+  seq_t last_read_seq = 0;   // my read marker
+  std::int64_t unread = 0;   // last_seq - last_read_seq (own messages count as read)
+  std::optional<user> peer;  // the other user of a direct conversation
   std::optional<message> last_message;
 };
 
 // History page selector: exactly one of latest / before / after.
 struct history_query {
   enum class from : std::uint8_t { latest, before, after } direction = from::latest;
-  seq_t seq = 0;        // exclusive bound for before/after
-  int limit = 50;       // clamped to [1, engine::max_page_size]
+  seq_t seq = 0;   // exclusive bound for before/after
+  int limit = 50;  // clamped to [1, engine::max_page_size]
 };
 
 struct history_page {

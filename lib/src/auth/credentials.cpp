@@ -15,7 +15,9 @@ struct sodium_initializer {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   }
 };
-void ensure_sodium() { static const sodium_initializer once; }
+void ensure_sodium() {
+  static const sodium_initializer once;
+}
 
 }  // namespace
 
@@ -41,7 +43,8 @@ std::string username_key(const std::string& username) {
 
 status check_password(const std::string& password) {
   if (password.size() < 8) return {errc::invalid_argument, "password must be at least 8 bytes"};
-  if (password.size() > 1024) return {errc::invalid_argument, "password must be at most 1024 bytes"};
+  if (password.size() > 1024)
+    return {errc::invalid_argument, "password must be at most 1024 bytes"};
   if (!utf8_length(password)) return {errc::invalid_argument, "password must be valid UTF-8"};
   return {};
 }

@@ -16,8 +16,7 @@ status check_contact_fields(const new_account& account) {
   }
   if (account.phone) {
     const std::string& p = *account.phone;
-    if (p.empty() || p.size() > 32 ||
-        p.find_first_not_of("0123456789+-() ") != std::string::npos)
+    if (p.empty() || p.size() > 32 || p.find_first_not_of("0123456789+-() ") != std::string::npos)
       return {errc::invalid_argument, "phone may hold only digits, spaces and + - ( )"};
   }
   return {};
@@ -61,8 +60,8 @@ result<session_grant> engine::create_session(user_id id) {
     grant.account = found->user;
     const time_ms now = impl_->now();
     grant.expires_at =
-        now + std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.session_ttl)
-                  .count();
+        now +
+        std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.session_ttl).count();
     impl_->db->insert_session({detail::token_hash(grant.token), id, now, grant.expires_at});
     return grant;
   });

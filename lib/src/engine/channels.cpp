@@ -13,12 +13,14 @@ status check_text_field(const std::string& text, std::size_t min, std::size_t ma
   auto length = detail::utf8_length(text);
   if (!length) return {errc::invalid_argument, std::string(what) + " must be valid UTF-8"};
   if (*length < min || *length > max)
-    return {errc::invalid_argument, std::string(what) + " must be " + std::to_string(min) +
-                                        " to " + std::to_string(max) + " characters long"};
+    return {errc::invalid_argument, std::string(what) + " must be " + std::to_string(min) + " to " +
+                                        std::to_string(max) + " characters long"};
   return {};
 }
 
-bool can_manage(role r) { return r == role::admin || r == role::owner; }
+bool can_manage(role r) {
+  return r == role::admin || r == role::owner;
+}
 
 std::string direct_key(user_id a, user_id b) {
   return std::to_string(std::min(a, b)) + ":" + std::to_string(std::max(a, b));
@@ -38,8 +40,8 @@ result<channel> engine::create_group(user_id creator, const std::string& name,
     std::vector<detail::membership_record> records{{0, creator, role::owner, 0, now}};
     for (user_id id : members) {
       if (id == creator) continue;
-      const bool seen = std::any_of(records.begin(), records.end(),
-                                    [&](const auto& m) { return m.user == id; });
+      const bool seen =
+          std::any_of(records.begin(), records.end(), [&](const auto& m) { return m.user == id; });
       if (seen) continue;
       if (!impl_->db->find_user(id)) return status(errc::not_found, "no such user");
       records.push_back({0, id, role::member, 0, now});

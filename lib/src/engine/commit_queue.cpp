@@ -60,8 +60,9 @@ void commit_queue::commit(std::vector<request>& batch) {
   } catch (const store_error& e) {
     if (e.error_kind() == store_error::kind::unavailable) {
       if (stats_.database_error) stats_.database_error();
-      const status failure(errc::unavailable, "the database is unavailable; the message was not "
-                                              "stored, retry with the same client_msg_id");
+      const status failure(errc::unavailable,
+                           "the database is unavailable; the message was not "
+                           "stored, retry with the same client_msg_id");
       for (auto& r : batch) r.done(failure);
       return;
     }

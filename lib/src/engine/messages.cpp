@@ -19,12 +19,14 @@ status check_message(const std::string& text, const std::string& client_msg_id) 
   return {};
 }
 
-int clamp_limit(int limit) { return std::max(1, std::min(limit, engine::max_page_size)); }
+int clamp_limit(int limit) {
+  return std::max(1, std::min(limit, engine::max_page_size));
+}
 
 }  // namespace
 
-void engine::send_async(user_id sender, channel_id id, std::string text,
-                        std::string client_msg_id, connection_id origin, send_callback done) {
+void engine::send_async(user_id sender, channel_id id, std::string text, std::string client_msg_id,
+                        connection_id origin, send_callback done) {
   if (auto s = check_message(text, client_msg_id); !s) return done(s);
   detail::commit_queue::request r;
   r.message = {sender, id, std::move(text), std::move(client_msg_id), impl_->now()};
@@ -32,9 +34,8 @@ void engine::send_async(user_id sender, channel_id id, std::string text,
   // Rarely taken: tell a missing channel apart from a channel the sender is not in.
   r.done = [state = impl_.get(), id, done = std::move(done)](result<message> outcome) {
     if (outcome.code() == errc::forbidden) {
-      auto exists = state->guarded([&]() -> result<bool> {
-        return state->db->find_channel(id).has_value();
-      });
+      auto exists =
+          state->guarded([&]() -> result<bool> { return state->db->find_channel(id).has_value(); });
       if (exists && !*exists) return done(status(errc::not_found, "no such channel"));
     }
     done(std::move(outcome));

@@ -8,14 +8,22 @@ namespace chat {
 
 const char* to_string(errc code) noexcept {
   switch (code) {
-    case errc::ok: return "ok";
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::not_found: return "not_found";
-    case errc::forbidden: return "forbidden";
-    case errc::conflict: return "conflict";
-    case errc::unauthenticated: return "unauthenticated";
-    case errc::unavailable: return "unavailable";
-    case errc::internal: return "internal";
+    case errc::ok:
+      return "ok";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::not_found:
+      return "not_found";
+    case errc::forbidden:
+      return "forbidden";
+    case errc::conflict:
+      return "conflict";
+    case errc::unauthenticated:
+      return "unauthenticated";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::internal:
+      return "internal";
   }
   return "unknown";
 }
@@ -26,9 +34,12 @@ const char* to_string(channel_kind kind) noexcept {
 
 const char* to_string(role r) noexcept {
   switch (r) {
-    case role::member: return "member";
-    case role::admin: return "admin";
-    case role::owner: return "owner";
+    case role::member:
+      return "member";
+    case role::admin:
+      return "admin";
+    case role::owner:
+      return "owner";
   }
   return "member";
 }
@@ -42,19 +53,30 @@ std::optional<role> role_from_string(const std::string& name) noexcept {
 
 const char* to_string(event_kind kind) noexcept {
   switch (kind) {
-    case event_kind::message_created: return "message_created";
-    case event_kind::channel_created: return "channel_created";
-    case event_kind::channel_updated: return "channel_updated";
-    case event_kind::member_added: return "member_added";
-    case event_kind::member_removed: return "member_removed";
-    case event_kind::member_role_changed: return "member_role_changed";
-    case event_kind::read_marker: return "read_marker";
-    case event_kind::presence: return "presence";
-    case event_kind::typing: return "typing";
+    case event_kind::message_created:
+      return "message_created";
+    case event_kind::channel_created:
+      return "channel_created";
+    case event_kind::channel_updated:
+      return "channel_updated";
+    case event_kind::member_added:
+      return "member_added";
+    case event_kind::member_removed:
+      return "member_removed";
+    case event_kind::member_role_changed:
+      return "member_role_changed";
+    case event_kind::read_marker:
+      return "read_marker";
+    case event_kind::presence:
+      return "presence";
+    case event_kind::typing:
+      return "typing";
   }
   return "unknown";
 }
 
-const char* version() noexcept { return "0.1.0"; }
+const char* version() noexcept {
+  return "0.1.0";
+}
 
 }  // namespace chat

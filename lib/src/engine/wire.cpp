@@ -10,7 +10,9 @@ namespace {
 using json = nlohmann::json;
 
 // Ids travel as strings so that JavaScript clients keep every digit.
-std::string id(std::int64_t value) { return std::to_string(value); }
+std::string id(std::int64_t value) {
+  return std::to_string(value);
+}
 
 json user_json(const user& u) {
   return {{"id", id(u.id)}, {"username", u.username}, {"created_at", u.created_at}};
@@ -27,9 +29,8 @@ json message_json(const message& m) {
 }
 
 json channel_json(const channel& c) {
-  return {{"id", id(c.id)},          {"kind", to_string(c.kind)},
-          {"name", c.name},          {"topic", c.topic},
-          {"created_by", id(c.created_by)}, {"created_at", c.created_at}};
+  return {{"id", id(c.id)},   {"kind", to_string(c.kind)},      {"name", c.name},
+          {"topic", c.topic}, {"created_by", id(c.created_by)}, {"created_at", c.created_at}};
 }
 
 json member_json(const member& m) {
@@ -40,23 +41,37 @@ json member_json(const member& m) {
 }
 
 json summary_json(const channel_summary& s) {
-  json j = {{"channel", channel_json(s.channel)}, {"role", to_string(s.my_role)},
-            {"last_seq", s.last_seq},             {"last_read_seq", s.last_read_seq},
+  json j = {{"channel", channel_json(s.channel)},
+            {"role", to_string(s.my_role)},
+            {"last_seq", s.last_seq},
+            {"last_read_seq", s.last_read_seq},
             {"unread", s.unread}};
   if (s.peer) j["peer"] = user_json(*s.peer);
   if (s.last_message) j["last_message"] = message_json(*s.last_message);
   return j;
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 }  // namespace
 
-std::string to_json(const user& u) { return dump(user_json(u)); }
-std::string to_json(const message& m) { return dump(message_json(m)); }
-std::string to_json(const channel& c) { return dump(channel_json(c)); }
-std::string to_json(const member& m) { return dump(member_json(m)); }
-std::string to_json(const channel_summary& s) { return dump(summary_json(s)); }
+std::string to_json(const user& u) {
+  return dump(user_json(u));
+}
+std::string to_json(const message& m) {
+  return dump(message_json(m));
+}
+std::string to_json(const channel& c) {
+  return dump(channel_json(c));
+}
+std::string to_json(const member& m) {
+  return dump(member_json(m));
+}
+std::string to_json(const channel_summary& s) {
+  return dump(summary_json(s));
+}
 
 std::string to_json(const external_identity& i) {
   json j = {{"issuer", i.issuer}, {"subject", i.subject}, {"linked_at", i.linked_at}};
@@ -66,15 +81,24 @@ std::string to_json(const external_identity& i) {
 
 const char* event_name(event_kind kind) noexcept {
   switch (kind) {
-    case event_kind::message_created: return "message.created";
-    case event_kind::channel_created: return "channel.created";
-    case event_kind::channel_updated: return "channel.updated";
-    case event_kind::member_added: return "member.added";
-    case event_kind::member_removed: return "member.removed";
-    case event_kind::member_role_changed: return "member.role_changed";
-    case event_kind::read_marker: return "read_marker";
-    case event_kind::presence: return "presence";
-    case event_kind::typing: return "typing";
+    case event_kind::message_created:
+      return "message.created";
+    case event_kind::channel_created:
+      return "channel.created";
+    case event_kind::channel_updated:
+      return "channel.updated";
+    case event_kind::member_added:
+      return "member.added";
+    case event_kind::member_removed:
+      return "member.removed";
+    case event_kind::member_role_changed:
+      return "member.role_changed";
+    case event_kind::read_marker:
+      return "read_marker";
+    case event_kind::presence:
+      return "presence";
+    case event_kind::typing:
+      return "typing";
   }
   return "unknown";
 }

@@ -12,7 +12,7 @@ namespace chat::detail {
 // A committed event plus what routing needs and the wire format does not carry.
 struct routed_event {
   event_ptr payload;
-  connection_id origin = 0;            // the connection that caused it gets no copy
+  connection_id origin = 0;               // the connection that caused it gets no copy
   std::vector<user_id> extra_recipients;  // beyond the channel's members (e.g. a removed member)
 };
 

@@ -95,8 +95,7 @@ class store {
                                        const std::vector<membership_record>& members) = 0;
   virtual std::optional<chat::channel> find_channel(channel_id id) = 0;
   virtual std::optional<chat::channel> find_direct(const std::string& dm_key) = 0;
-  virtual void update_channel(channel_id id, const std::string& name,
-                              const std::string& topic) = 0;
+  virtual void update_channel(channel_id id, const std::string& name, const std::string& topic) = 0;
   virtual std::vector<channel_summary> channels_of(user_id id) = 0;
   virtual seq_t last_seq(channel_id id) = 0;
 

@@ -26,8 +26,7 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
       if (i + 3 >= n) return std::nullopt;
       const unsigned char lo = b0 == 0xF0 ? 0x90 : 0x80;
       const unsigned char hi = b0 == 0xF4 ? 0x8F : 0xBF;  // 0xF4: nothing above U+10FFFF
-      if (!in(byte(i + 1), lo, hi) || !in(byte(i + 2), 0x80, 0xBF) ||
-          !in(byte(i + 3), 0x80, 0xBF))
+      if (!in(byte(i + 1), lo, hi) || !in(byte(i + 2), 0x80, 0xBF) || !in(byte(i + 3), 0x80, 0xBF))
         return std::nullopt;
       i += 4;
     } else {
