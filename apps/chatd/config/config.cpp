@@ -1,0 +1,264 @@
+// Reads chatd's settings. Precedence: command line, then CHATD_<NAME> environment variables,
+// then the `--config` file (lines `name = value`, `#` comments), then the built-in default.
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cxxopts.hpp>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "chat/version.hpp"
+
+namespace chat::chatd {
+namespace {
+
+struct option_def {
+  const char* name;
+  const char* default_value;
+  const char* help;
+};
+
+// Every option is a string on the command line, in the environment and in the file, so all
+// three sources go through one conversion below.
+const option_def k_options[] = {
+    {"listen", "127.0.0.1:8080", "HOST:PORT to serve HTTP and WebSocket on"},
+    {"data-dir", "./chatd-data", "directory for the SQLite database; created on first start"},
+    {"db", "",
+     "database (SOCI connection string); default sqlite3://db=DATA_DIR/chat.db. MariaDB: "
+     "\"mysql://db=chat user=chat password=... unix_socket=/path/mysql.sock\" or host=... "
+     "port=..."},
+    {"web-root", "", "directory of static files served over HTTP (default: the built-in page)"},
+    {"log-level", "info", "trace, debug, info, warn, error, critical or off"},
+    {"threads", "2", "I/O threads running the network and the WebSocket protocol"},
+    {"workers", "2", "threads for slow HTTP requests (password hashing)"},
+    {"db-pool", "4", "database connections"},
+    {"allowed-origins", "",
+     "comma-separated browser origins allowed to connect (e.g. https://chat.example.com); "
+     "empty: only the server's own origin (the Host header)"},
+    {"password-cost", "interactive",
+     "argon2id cost: interactive, moderate, or minimum (tests only)"},
+    {"session-ttl-days", "30", "sliding expiry of login sessions, in days"},
+    {"tls-cert", "", "PEM certificate chain; with --tls-key serves https and wss only"},
+    {"tls-key", "", "PEM private key for --tls-cert"},
+    {"max-frame-bytes", "65536", "largest WebSocket frame accepted (bigger: close 1009)"},
+    {"max-http-body-bytes", "65536", "largest HTTP request body accepted (bigger: 413)"},
+    {"rate", "20", "requests per second allowed per connection (sustained)"},
+    {"burst", "40", "requests allowed in a burst per connection"},
+    {"max-queue-bytes", "1048576",
+     "outgoing bytes queued for one connection before it is cut off as a slow consumer"},
+    {"max-queue-frames", "4096",
+     "outgoing frames queued for one connection before it is cut off as a slow consumer"},
+    {"auth-timeout", "10", "seconds a new WebSocket has to authenticate"},
+    {"ping-interval", "25", "seconds between server pings"},
+    {"idle-timeout", "60", "seconds without any frame or pong before a connection is closed"},
+    {"shutdown-grace", "10", "seconds to finish in-flight work on SIGTERM/SIGINT"},
+};
+
+std::string env_name(const std::string& option) {
+  std::string out = "CHATD_";
+  for (char c : option) out += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return out;
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::map<std::string, std::string> read_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read config file " + path);
+  std::map<std::string, std::string> values;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos)
+      throw std::runtime_error(path + ":" + std::to_string(number) + ": expected name = value");
+    std::string name = trim(line.substr(0, eq));
+    bool known = std::any_of(std::begin(k_options), std::end(k_options),
+                             [&](const option_def& o) { return name == o.name; });
+    if (!known)
+      throw std::runtime_error(path + ":" + std::to_string(number) + ": unknown option " + name);
+    std::string value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    values[name] = value;
+  }
+  return values;
+}
+
+long long to_integer(const std::string& name, const std::string& value, long long min,
+                     long long max) {
+  std::size_t used = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || value.empty() || n < min || n > max)
+    throw std::runtime_error("--" + name + ": expected an integer in [" + std::to_string(min) +
+                             ", " + std::to_string(max) + "], got \"" + value + "\"");
+  return n;
+}
+
+double to_number(const std::string& name, const std::string& value) {
+  std::size_t used = 0;
+  double n = 0;
+  try {
+    n = std::stod(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || value.empty() || !(n > 0))
+    throw std::runtime_error("--" + name + ": expected a positive number, got \"" + value + "\"");
+  return n;
+}
+
+std::vector<std::string> split_list(const std::string& value) {
+  std::vector<std::string> out;
+  std::stringstream in(value);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item = trim(item);
+    while (!item.empty() && item.back() == '/') item.pop_back();
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+void parse_listen(const std::string& value, config& c) {
+  auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw std::runtime_error("--listen: expected HOST:PORT, got \"" + value + "\"");
+  c.listen_host = value.substr(0, colon);
+  if (c.listen_host.size() > 2 && c.listen_host.front() == '[' && c.listen_host.back() == ']')
+    c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
+  c.listen_port =
+      static_cast<std::uint16_t>(to_integer("listen", value.substr(colon + 1), 0, 65535));
+}
+
+config build(const std::map<std::string, std::string>& v) {
+  auto get = [&](const char* name) { return v.at(name); };
+  config c;
+  parse_listen(get("listen"), c);
+  c.data_dir = get("data-dir");
+  c.database = get("db");
+  c.web_root = get("web-root").empty() ? std::string(CHATD_DEFAULT_WEB_ROOT) : get("web-root");
+  c.log_level = get("log-level");
+  static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
+    throw std::runtime_error("--log-level: unknown level \"" + c.log_level + "\"");
+  c.io_threads = static_cast<int>(to_integer("threads", get("threads"), 1, 256));
+  c.worker_threads = static_cast<int>(to_integer("workers", get("workers"), 1, 256));
+  c.db_pool = static_cast<int>(to_integer("db-pool", get("db-pool"), 1, 256));
+  c.allowed_origins = split_list(get("allowed-origins"));
+  const std::string cost = get("password-cost");
+  if (cost == "interactive") {
+    c.password_cost = chat::password_cost::interactive;
+  } else if (cost == "moderate") {
+    c.password_cost = chat::password_cost::moderate;
+  } else if (cost == "minimum") {
+    c.password_cost = chat::password_cost::minimum;
+  } else {
+    throw std::runtime_error("--password-cost: expected interactive, moderate or minimum");
+  }
+  c.session_ttl =
+      std::chrono::hours(24 * to_integer("session-ttl-days", get("session-ttl-days"), 1, 3650));
+  c.tls_cert = get("tls-cert");
+  c.tls_key = get("tls-key");
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    throw std::runtime_error("--tls-cert and --tls-key go together");
+  auto& l = c.limits;
+  l.max_frame_bytes = static_cast<std::size_t>(
+      to_integer("max-frame-bytes", get("max-frame-bytes"), 1024, 16 * 1024 * 1024));
+  c.max_http_body_bytes = static_cast<std::size_t>(
+      to_integer("max-http-body-bytes", get("max-http-body-bytes"), 1024, 16 * 1024 * 1024));
+  l.frames_per_second = to_number("rate", get("rate"));
+  l.frame_burst = to_number("burst", get("burst"));
+  l.max_queue_bytes = static_cast<std::size_t>(
+      to_integer("max-queue-bytes", get("max-queue-bytes"), 4096, 1LL << 32));
+  l.max_queue_frames = static_cast<std::size_t>(
+      to_integer("max-queue-frames", get("max-queue-frames"), 16, 1LL << 24));
+  l.auth_timeout = std::chrono::seconds(to_integer("auth-timeout", get("auth-timeout"), 1, 3600));
+  l.ping_interval =
+      std::chrono::seconds(to_integer("ping-interval", get("ping-interval"), 1, 3600));
+  l.idle_timeout = std::chrono::seconds(to_integer("idle-timeout", get("idle-timeout"), 2, 86400));
+  c.shutdown_grace =
+      std::chrono::seconds(to_integer("shutdown-grace", get("shutdown-grace"), 0, 3600));
+  return c;
+}
+
+}  // namespace
+
+config_outcome load_config(int argc, const char* const* argv, const char* (*env)(const char*)) {
+  if (env == nullptr) env = [](const char* name) -> const char* { return std::getenv(name); };
+  cxxopts::Options options("chatd",
+                           "libchat server: HTTP API and WebSocket protocol (/v1/ws).\n"
+                           "Every option can also be set by the environment variable "
+                           "CHATD_<OPTION> (e.g. CHATD_LOG_LEVEL=debug)\nor in the "
+                           "--config file as `option = value` lines. Precedence: "
+                           "command line, environment, file, default.\n");
+  options.set_width(100);
+  options.add_options()("h,help", "print this help and exit")("version",
+                                                              "print the version and exit")(
+      "config", "read options from this file (env CHATD_CONFIG)", cxxopts::value<std::string>());
+  for (const auto& o : k_options) {
+    std::string help = o.help;
+    help += " (env " + env_name(o.name) + ")";
+    if (*o.default_value) help += std::string(" [default: ") + o.default_value + "]";
+    options.add_options()(o.name, help, cxxopts::value<std::string>());
+  }
+  config_outcome out;
+  try {
+    auto parsed = options.parse(argc, argv);
+    if (parsed.count("help")) {
+      out.message = options.help();
+      return out;
+    }
+    if (parsed.count("version")) {
+      out.message = std::string("chatd ") + chat::version();
+      return out;
+    }
+    if (!parsed.unmatched().empty())
+      throw std::runtime_error("unexpected argument \"" + parsed.unmatched().front() + "\"");
+    std::string config_path;
+    if (parsed.count("config")) {
+      config_path = parsed["config"].as<std::string>();
+    } else if (const char* p = env("CHATD_CONFIG")) {
+      config_path = p;
+    }
+    std::map<std::string, std::string> file;
+    if (!config_path.empty()) file = read_config_file(config_path);
+    std::map<std::string, std::string> values;
+    for (const auto& o : k_options) {
+      if (parsed.count(o.name)) {
+        values[o.name] = parsed[o.name].as<std::string>();
+      } else if (const char* e = env(env_name(o.name).c_str())) {
+        values[o.name] = e;
+      } else if (auto it = file.find(o.name); it != file.end()) {
+        values[o.name] = it->second;
+      } else {
+        values[o.name] = o.default_value;
+      }
+    }
+    out.settings = build(values);
+  } catch (const std::exception& e) {
+    out.message = std::string("chatd: ") + e.what() + "\nTry 'chatd --help'.";
+    out.exit_code = 2;
+    out.settings.reset();
+  }
+  return out;
+}
+
+}  // namespace chat::chatd

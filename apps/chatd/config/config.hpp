@@ -1,0 +1,61 @@
+// chatd's settings: command line (cxxopts), then CHATD_* environment variables, then a config file.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chat/options.hpp"
+
+namespace chat::chatd {
+
+// Limits of one WebSocket connection; documented in docs/protocol.md ("Limits").
+struct connection_limits {
+  std::size_t max_frame_bytes = 64 * 1024;    // larger frames: close 1009
+  double frames_per_second = 20;              // sustained request rate per connection
+  double frame_burst = 40;                    // token-bucket depth
+  std::size_t max_queue_bytes = 1024 * 1024;  // pending outgoing bytes before cut-off
+  std::size_t max_queue_frames = 4096;        // pending outgoing frames before cut-off
+  std::chrono::seconds auth_timeout{10};      // time to authenticate after the handshake
+  std::chrono::seconds ping_interval{25};     // server pings this often
+  std::chrono::seconds idle_timeout{60};      // nothing received for this long: close
+};
+
+struct config {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string data_dir = "./chatd-data";
+  std::string database;  // SOCI connection string; empty: SQLite file in data_dir
+  std::string web_root;
+  std::string log_level = "info";
+  int io_threads = 2;
+  int worker_threads = 2;  // blocking HTTP work (password hashing)
+  int db_pool = 4;
+  std::vector<std::string> allowed_origins;  // empty: only the origin of the Host header
+  chat::password_cost password_cost = chat::password_cost::interactive;
+  std::chrono::seconds session_ttl{std::chrono::hours(24 * 30)};
+  std::string tls_cert;  // PEM files; both set: wss/https only
+  std::string tls_key;
+  std::size_t max_http_body_bytes = 64 * 1024;
+  std::chrono::seconds shutdown_grace{10};
+  connection_limits limits;
+
+  bool tls() const { return !tls_cert.empty(); }
+};
+
+// The outcome of reading the settings: a config, or a message to print and an exit code
+// (0 for --help and --version, 2 for bad input).
+struct config_outcome {
+  std::optional<config> settings;
+  std::string message;
+  int exit_code = 0;
+};
+
+// `env` returns the value of an environment variable or nullptr (getenv in production).
+config_outcome load_config(int argc, const char* const* argv,
+                           const char* (*env)(const char*) = nullptr);
+
+}  // namespace chat::chatd

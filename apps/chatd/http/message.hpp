@@ -1,0 +1,39 @@
+// HTTP request and response values, independent of the transport library.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace chat::chatd::http {
+
+struct request {
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // without the query string
+  std::map<std::string, std::string> headers;  // keys in lower case
+  std::string body;
+  bool tls = false;
+  std::string remote;  // peer address, for logs
+
+  // The header's value, or "" if absent.
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// A JSON response; `body` is encoded JSON.
+response json_response(int status, std::string body);
+// {"error":{"code","message"}} with the status the code maps to.
+response error_response(int status, const std::string& code, const std::string& message);
+// The HTTP status of an engine error code (invalid_argument 400, not_found 404, ...).
+int status_of(const std::string& code);
+
+}  // namespace chat::chatd::http

@@ -1,0 +1,211 @@
+// Routes of the HTTP API (docs/protocol.md, "HTTP API").
+#include "http/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "chat/wire.hpp"
+#include "http/origin.hpp"
+#include "http/static_files.hpp"
+#include "protocol/codes.hpp"
+#include "protocol/frames.hpp"
+
+namespace chat::chatd::http {
+namespace {
+
+using json = nlohmann::json;
+
+response engine_error(const chat::status& s) {
+  const std::string code = chat::to_string(s.code());
+  return error_response(status_of(code), code, s.message());
+}
+
+// The JSON object body of a POST, or an error response.
+std::variant<json, response> json_body(const request& req) {
+  auto body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return error_response(400, code::bad_request, "the body must be a JSON object");
+  }
+  return body;
+}
+
+std::optional<std::string> string_field(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+// The caller's token from "Authorization: Bearer" (native clients) or the session cookie.
+struct credentials {
+  std::string token;
+  bool from_cookie = false;
+};
+
+std::optional<credentials> find_credentials(const request& req) {
+  const std::string auth = req.header("authorization");
+  const std::string bearer = "Bearer ";
+  if (auth.compare(0, bearer.size(), bearer) == 0 && auth.size() > bearer.size()) {
+    return credentials{auth.substr(bearer.size()), false};
+  }
+  if (auto token = session_cookie(req.header("cookie"))) return credentials{*token, true};
+  return std::nullopt;
+}
+
+}  // namespace
+
+response router::handle(const request& req) const {
+  counters_.http_requests.fetch_add(1, std::memory_order_relaxed);
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  if (req.path == "/healthz") {
+    if (!get) return error_response(405, code::method_not_allowed, "use GET");
+    return json_response(200, R"({"status":"ok"})");
+  }
+  if (req.path == "/readyz") {
+    if (!get) return error_response(405, code::method_not_allowed, "use GET");
+    return readyz();
+  }
+  if (req.path == "/metrics") {
+    if (!get) return error_response(405, code::method_not_allowed, "use GET");
+    response r;
+    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    r.body = counters_.render(engine_.stats());
+    return r;
+  }
+  if (req.path == "/v1" || req.path.compare(0, 4, "/v1/") == 0) return api(req);
+  if (!get) return error_response(405, code::method_not_allowed, "use GET");
+  if (req.path == "/docs" || req.path.compare(0, 6, "/docs/") == 0) {
+    return serve_file(CHATD_DOCS_DIR, req.path == "/docs" ? "/" : req.path.substr(5),
+                      req.method == "HEAD");
+  }
+  return serve_file(settings_.web_root, req.path, req.method == "HEAD");
+}
+
+response router::api(const request& req) const {
+  struct route {
+    const char* path;
+    const char* method;
+    response (router::*fn)(const request&) const;
+  };
+  static const route routes[] = {
+      {"/v1/register", "POST", &router::register_user},
+      {"/v1/login", "POST", &router::login},
+      {"/v1/me", "GET", &router::me},
+      {"/v1/me/username", "POST", &router::change_username},
+  };
+  // A cross-site page cannot drive the API with the visitor's cookie: a browser sends Origin
+  // on every cross-origin POST, and only allowed origins pass.
+  const std::string origin = req.header("origin");
+  if (req.method != "GET" && !origin.empty() &&
+      !origin_allowed(origin, req.header("host"), req.tls, settings_)) {
+    return error_response(403, "forbidden", "origin not allowed");
+  }
+  if (req.path == "/v1/logout" || req.path == "/v1/logout-everywhere") {
+    if (req.method != "POST") return error_response(405, code::method_not_allowed, "use POST");
+    return logout(req, req.path == "/v1/logout-everywhere");
+  }
+  for (const auto& r : routes) {
+    if (req.path != r.path) continue;
+    if (req.method != r.method && !(req.method == "HEAD" && std::string(r.method) == "GET")) {
+      return error_response(405, code::method_not_allowed, std::string("use ") + r.method);
+    }
+    return (this->*r.fn)(req);
+  }
+  if (req.path == "/v1/ws") {
+    return error_response(400, code::bad_request, "this endpoint needs a WebSocket upgrade");
+  }
+  return error_response(404, code::not_found, "no such endpoint");
+}
+
+response router::register_user(const request& req) const {
+  auto body = json_body(req);
+  if (auto* err = std::get_if<response>(&body)) return *err;
+  const json& b = std::get<json>(body);
+  chat::new_account account;
+  auto username = string_field(b, "username");
+  auto password = string_field(b, "password");
+  if (!username || !password) {
+    return error_response(400, code::bad_request, "username and password (strings) are required");
+  }
+  account.username = *username;
+  account.password = *password;
+  account.email = string_field(b, "email");
+  account.phone = string_field(b, "phone");
+  auto user = engine_.register_user(account);
+  if (!user.ok()) return engine_error(user.error());
+  spdlog::info("event=http.register user={} remote={}", user->id, req.remote);
+  return json_response(201, R"({"user":)" + chat::wire::to_json(*user) + "}");
+}
+
+response router::login(const request& req) const {
+  auto body = json_body(req);
+  if (auto* err = std::get_if<response>(&body)) return *err;
+  const json& b = std::get<json>(body);
+  auto username = string_field(b, "username");
+  auto password = string_field(b, "password");
+  if (!username || !password) {
+    return error_response(400, code::bad_request, "username and password (strings) are required");
+  }
+  auto grant = engine_.login(*username, *password);
+  if (!grant.ok()) {
+    spdlog::info("event=http.login_failed remote={}", req.remote);
+    return engine_error(grant.error());
+  }
+  spdlog::info("event=http.login user={} remote={}", grant->account.id, req.remote);
+  auto r = json_response(200, R"({"token":)" + json_string(grant->token) + R"(,"expires_at":)" +
+                                  std::to_string(grant->expires_at) + R"(,"user":)" +
+                                  chat::wire::to_json(grant->account) + "}");
+  r.headers.emplace_back("Set-Cookie",
+                         set_session_cookie(grant->token, settings_.session_ttl.count(), req.tls));
+  return r;
+}
+
+response router::logout(const request& req, bool everywhere) const {
+  auto creds = find_credentials(req);
+  if (!creds) return error_response(401, code::unauthenticated, "no session");
+  auto user = engine_.authenticate(creds->token);
+  if (!user.ok()) return engine_error(user.error());
+  response r;
+  if (everywhere) {
+    auto n = engine_.logout_everywhere(user->id);
+    if (!n.ok()) return engine_error(n.error());
+    r = json_response(200, R"({"revoked":)" + std::to_string(*n) + "}");
+  } else {
+    auto s = engine_.logout(creds->token);
+    if (!s.ok()) return engine_error(s);
+    r = json_response(200, "{}");
+  }
+  spdlog::info("event=http.logout user={} everywhere={}", user->id, everywhere);
+  r.headers.emplace_back("Set-Cookie", clear_session_cookie(req.tls));
+  return r;
+}
+
+response router::me(const request& req) const {
+  auto creds = find_credentials(req);
+  if (!creds) return error_response(401, code::unauthenticated, "no session");
+  auto user = engine_.authenticate(creds->token);
+  if (!user.ok()) return engine_error(user.error());
+  return json_response(200, R"({"user":)" + chat::wire::to_json(*user) + "}");
+}
+
+response router::change_username(const request& req) const {
+  auto creds = find_credentials(req);
+  if (!creds) return error_response(401, code::unauthenticated, "no session");
+  auto user = engine_.authenticate(creds->token);
+  if (!user.ok()) return engine_error(user.error());
+  auto body = json_body(req);
+  if (auto* err = std::get_if<response>(&body)) return *err;
+  auto name = string_field(std::get<json>(body), "username");
+  if (!name) return error_response(400, code::bad_request, "username (string) is required");
+  auto updated = engine_.change_username(user->id, *name);
+  if (!updated.ok()) return engine_error(updated.error());
+  return json_response(200, R"({"user":)" + chat::wire::to_json(*updated) + "}");
+}
+
+response router::readyz() const {
+  auto s = engine_.check_database();
+  if (!s.ok()) return error_response(503, "unavailable", "database unreachable");
+  return json_response(200, R"({"status":"ready"})");
+}
+
+}  // namespace chat::chatd::http

@@ -1,0 +1,31 @@
+// Error codes and close codes of the protocol that the engine does not define (docs/protocol.md).
+#pragma once
+
+#include <cstdint>
+
+namespace chat::chatd {
+
+// Transport-level error codes, next to the engine's chat::errc names on the wire.
+namespace code {
+inline constexpr const char* bad_request = "bad_request";    // malformed JSON/UTF-8, bad field
+inline constexpr const char* unknown_type = "unknown_type";  // "type" names no request
+inline constexpr const char* rate_limited = "rate_limited";  // over the per-connection rate
+inline constexpr const char* too_large = "too_large";        // HTTP body over the limit
+inline constexpr const char* method_not_allowed = "method_not_allowed";  // HTTP only
+inline constexpr const char* unauthenticated = "unauthenticated";
+inline constexpr const char* not_found = "not_found";
+inline constexpr const char* internal = "internal";
+}  // namespace code
+
+// WebSocket close codes chatd uses (RFC 6455 codes and the 4000-4999 private range).
+namespace close_code {
+inline constexpr std::uint16_t normal = 1000;
+inline constexpr std::uint16_t going_away = 1001;       // server shutting down
+inline constexpr std::uint16_t invalid_payload = 1007;  // text frame with invalid UTF-8
+inline constexpr std::uint16_t too_big = 1009;          // frame over max-frame-bytes
+inline constexpr std::uint16_t auth_failed = 4001;      // bad token or no auth in time
+inline constexpr std::uint16_t idle = 4002;             // nothing received within idle-timeout
+inline constexpr std::uint16_t slow_consumer = 4008;    // outgoing queue over its limit
+}  // namespace close_code
+
+}  // namespace chat::chatd

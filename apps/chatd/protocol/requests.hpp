@@ -1,0 +1,38 @@
+// The requests of an authenticated WebSocket session: one handler per frame type, each a thin
+// translation between a JSON frame and one engine call (docs/protocol.md, "Requests").
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chat/engine.hpp"
+#include "metrics/metrics.hpp"
+#include "protocol/outbox.hpp"
+
+namespace chat::chatd {
+
+// What a handler needs; replies go through the outbox, so they may come from any thread.
+struct request_context {
+  chat::engine& engine;
+  chat::user_id me = 0;
+  chat::connection_id connection = 0;
+  std::string id;  // the request's id, echoed in its response
+  std::shared_ptr<outbox> out;
+  chatd::metrics& counters;
+
+  void ok(std::string_view result_json) const;
+  void fail(const chat::status& error) const;
+};
+
+// Runs one request. Returns false if `type` names no request (the caller answers
+// unknown_type). Throws bad_request for a missing or malformed field.
+bool dispatch_request(const std::string& type, const nlohmann::json& req,
+                      const request_context& ctx);
+
+// Every request type, for documentation tests.
+std::vector<std::string> request_types();
+
+}  // namespace chat::chatd

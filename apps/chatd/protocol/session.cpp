@@ -1,0 +1,144 @@
+// Frame handling of one WebSocket session: parse, check, authenticate, rate-limit, dispatch.
+#include "protocol/session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "protocol/args.hpp"
+#include "protocol/codes.hpp"
+#include "protocol/frames.hpp"
+#include "protocol/requests.hpp"
+#include "protocol/utf8.hpp"
+
+namespace chat::chatd {
+
+constexpr std::size_t k_max_request_id_bytes = 128;
+
+session::session(chat::engine& engine, const connection_limits& limits, chatd::metrics& counters,
+                 std::shared_ptr<outbox> out, close_fn close, clock::time_point now)
+    : engine_(engine),
+      limits_(limits),
+      counters_(counters),
+      out_(std::move(out)),
+      close_(std::move(close)),
+      opened_(now),
+      last_activity_(now),
+      tokens_(limits.frame_burst),
+      refilled_(now) {}
+
+session::~session() {
+  on_closed();
+}
+
+void session::on_closed() {
+  if (connection_ != 0) {
+    engine_.disconnect(connection_);
+    spdlog::debug("event=ws.detach conn={} user={}", connection_, me_);
+    connection_ = 0;
+  }
+  out_->shut();
+}
+
+std::optional<std::uint16_t> session::expired(clock::time_point now) const {
+  if (!authenticated() && now - opened_ >= limits_.auth_timeout) return close_code::auth_failed;
+  if (now - last_activity_ >= limits_.idle_timeout) return close_code::idle;
+  return std::nullopt;
+}
+
+void session::authenticated_by_cookie(const chat::user& me) {
+  attach(me);
+  out_->push(outgoing_frame{nullptr, ready_frame(me, connection_, limits_)});
+}
+
+void session::attach(const chat::user& me) {
+  me_ = me.id;
+  connection_ = engine_.connect(me.id, std::make_shared<outbox_sink>(out_));
+  spdlog::info("event=ws.auth conn={} user={}", connection_, me_);
+}
+
+bool session::take_token(clock::time_point now) {
+  std::chrono::duration<double> elapsed = now - refilled_;
+  refilled_ = now;
+  tokens_ = std::min(limits_.frame_burst, tokens_ + elapsed.count() * limits_.frames_per_second);
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+void session::send_error(const std::string& id, std::string_view code, std::string_view message) {
+  counters_.request_errors.fetch_add(1, std::memory_order_relaxed);
+  out_->push(outgoing_frame{nullptr, error_frame(id, code, message)});
+}
+
+void session::on_frame(std::string_view payload, clock::time_point now) {
+  counters_.frames_in.fetch_add(1, std::memory_order_relaxed);
+  on_activity(now);
+  try {
+    handle(payload, now);
+  } catch (const std::exception& e) {
+    // A handler bug must not take the connection (or the server) down.
+    spdlog::error("event=ws.request_failed conn={} error=\"{}\"", connection_, e.what());
+    send_error({}, code::internal, "internal error");
+  }
+}
+
+void session::handle(std::string_view payload, clock::time_point now) {
+  if (!valid_utf8(payload)) return send_error({}, code::bad_request, "frame is not valid UTF-8");
+  auto req = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (req.is_discarded()) return send_error({}, code::bad_request, "frame is not valid JSON");
+  if (!req.is_object()) return send_error({}, code::bad_request, "frame is not a JSON object");
+
+  std::string id;
+  auto id_it = req.find("id");
+  if (id_it == req.end()) return send_error({}, code::bad_request, "missing field id");
+  if (!id_it->is_string() || id_it->get_ref<const std::string&>().empty() ||
+      id_it->get_ref<const std::string&>().size() > k_max_request_id_bytes) {
+    return send_error({}, code::bad_request, "field id: expected a string of 1 to 128 bytes");
+  }
+  id = id_it->get<std::string>();
+
+  auto type_it = req.find("type");
+  if (type_it == req.end()) return send_error(id, code::bad_request, "missing field type");
+  if (!type_it->is_string())
+    return send_error(id, code::bad_request, "field type: expected a string");
+  const auto& type = type_it->get_ref<const std::string&>();
+
+  if (!take_token(now)) {
+    counters_.rate_limited.fetch_add(1, std::memory_order_relaxed);
+    return send_error(id, code::rate_limited, "too many requests; slow down");
+  }
+
+  try {
+    if (type == "auth") return authenticate(id, require_string(req, "token"));
+    if (!authenticated()) {
+      return send_error(id, code::unauthenticated, "authenticate first (an auth request)");
+    }
+    request_context ctx{engine_, me_, connection_, id, out_, counters_};
+    if (!dispatch_request(type, req, ctx)) {
+      send_error(id, code::unknown_type, "unknown request type \"" + type + "\"");
+    }
+  } catch (const bad_request& e) {
+    send_error(id, code::bad_request, e.what());
+  }
+}
+
+void session::authenticate(const std::string& id, const std::string& token) {
+  if (authenticated()) return send_error(id, code::bad_request, "already authenticated");
+  auto user = engine_.authenticate(token);
+  if (!user.ok()) {
+    send_error(id, chat::to_string(user.code()), user.error().message());
+    // A wrong token ends the connection (no guessing tokens on one socket); a database
+    // failure (unavailable) does not: the client may retry.
+    if (user.code() == chat::errc::unauthenticated || user.code() == chat::errc::not_found) {
+      close_(close_code::auth_failed, "unauthenticated");
+    }
+    return;
+  }
+  attach(*user);
+  out_->push(
+      outgoing_frame{nullptr, response_frame(id, session_info(*user, connection_, limits_))});
+}
+
+}  // namespace chat::chatd

@@ -1,0 +1,31 @@
+// The network side of chatd: one listening port for HTTP and WebSocket, plain or TLS.
+// This header is free of websocketpp; only transport/server_*.cpp include it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "chat/engine.hpp"
+#include "config/config.hpp"
+#include "metrics/metrics.hpp"
+
+namespace chat::chatd {
+
+class server {
+ public:
+  virtual ~server() = default;
+  // Binds the listening socket; false (after logging why) if it cannot.
+  virtual bool listen() = 0;
+  // The bound port (useful with --listen HOST:0).
+  virtual std::uint16_t port() const = 0;
+  // Serves on the configured I/O threads until SIGINT/SIGTERM, then shuts down gracefully:
+  // stops accepting, waits for in-flight sends, flushes queues, closes WebSockets with 1001.
+  virtual void run() = 0;
+};
+
+std::unique_ptr<server> make_plain_server(chat::engine& engine, const config& settings,
+                                          chatd::metrics& counters);
+std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& settings,
+                                        chatd::metrics& counters);
+
+}  // namespace chat::chatd

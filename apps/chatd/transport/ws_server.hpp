@@ -1,0 +1,418 @@
+// The websocketpp adapter, a template over plain and TLS configs. Private to transport/: only
+// server_plain.cpp and server_tls.cpp include it (each ~15 s to compile).
+//
+// Threads: `threads` I/O threads run one io_context. Each connection's websocketpp handlers run
+// on its strand; so do our drains and closes (posted there). The engine delivers events into
+// the connection's outbox from its own threads; the outbox posts one drain per batch.
+// Blocking HTTP work (password hashing) runs on a separate worker pool.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+#include <websocketpp/server.hpp>
+
+#include "http/message.hpp"
+#include "http/origin.hpp"
+#include "http/router.hpp"
+#include "protocol/codes.hpp"
+#include "protocol/frames.hpp"
+#include "protocol/outbox.hpp"
+#include "protocol/session.hpp"
+#include "transport/server.hpp"
+
+namespace chat::chatd::transport {
+
+// Small per-connection buffers: an idle connection should cost a few KiB, not 16+.
+template <typename Base>
+struct chatd_config : public Base {
+  typedef chatd_config type;
+  typedef Base base;
+  static const std::size_t connection_read_buffer_size = 4096;
+  static const long timeout_open_handshake = 5000;
+  static const long timeout_close_handshake = 3000;
+  static const websocketpp::log::level elog_level = websocketpp::log::elevel::none;
+  static const websocketpp::log::level alog_level = websocketpp::log::alevel::none;
+};
+
+template <typename Config>
+class ws_server final : public server {
+ public:
+  using endpoint_type = websocketpp::server<Config>;
+  using connection_type = typename endpoint_type::connection_type;
+  using connection_ptr = typename endpoint_type::connection_ptr;
+  using message_ptr = typename endpoint_type::message_ptr;
+  using strand_ptr = typename connection_type::strand_ptr;
+
+  ws_server(chat::engine& engine, const config& settings, chatd::metrics& counters, bool tls)
+      : engine_(engine),
+        settings_(settings),
+        counters_(counters),
+        tls_(tls),
+        router_(engine, settings, counters),
+        workers_(static_cast<std::size_t>(settings.worker_threads)),
+        sweep_timer_(io_),
+        signals_(io_, SIGINT, SIGTERM) {
+    endpoint_.clear_access_channels(websocketpp::log::alevel::all);
+    endpoint_.clear_error_channels(websocketpp::log::elevel::all);
+    endpoint_.init_asio(&io_);
+    endpoint_.set_reuse_addr(true);
+    endpoint_.set_max_message_size(settings.limits.max_frame_bytes);
+    endpoint_.set_max_http_body_size(settings.max_http_body_bytes);
+    endpoint_.set_open_handshake_timeout(5000);
+    endpoint_.set_close_handshake_timeout(3000);
+    endpoint_.set_listen_backlog(1024);
+    endpoint_.set_validate_handler([this](websocketpp::connection_hdl h) { return validate(h); });
+    endpoint_.set_http_handler([this](websocketpp::connection_hdl h) { on_http(h); });
+  }
+
+  ~ws_server() override { workers_.join(); }
+
+  endpoint_type& endpoint() { return endpoint_; }
+
+  bool listen() override {
+    websocketpp::lib::error_code ec;
+    endpoint_.listen(settings_.listen_host, std::to_string(settings_.listen_port), ec);
+    if (!ec) endpoint_.start_accept(ec);
+    if (ec) {
+      spdlog::critical("event=listen_failed address={}:{} error=\"{}\"", settings_.listen_host,
+                       settings_.listen_port, ec.message());
+      return false;
+    }
+    auto local = endpoint_.get_local_endpoint(ec);
+    port_ = ec ? settings_.listen_port : local.port();
+    return true;
+  }
+
+  std::uint16_t port() const override { return port_; }
+
+  void run() override {
+    signals_.async_wait([this](const std::error_code& ec, int signal) {
+      if (!ec) begin_shutdown(signal);
+    });
+    schedule_sweep();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < settings_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
+    io_.run();
+    for (auto& t : threads) t.join();
+    workers_.join();
+    spdlog::info("event=stopped");
+  }
+
+ private:
+  // Per-connection state. `session` and `cookie_user` are touched only on the strand.
+  struct connection_state {
+    std::weak_ptr<connection_type> con;
+    strand_ptr strand;
+    std::shared_ptr<outbox> box;
+    std::unique_ptr<session> sess;
+    std::optional<chat::user> cookie_user;
+    std::string remote;
+    bool open = false;
+    bool closing = false;
+  };
+  using state_ptr = std::shared_ptr<connection_state>;
+
+  // ---- WebSocket lifecycle ---------------------------------------------------------------
+  bool validate(websocketpp::connection_hdl h) {
+    websocketpp::lib::error_code ec;
+    connection_ptr con = endpoint_.get_con_from_hdl(h, ec);
+    if (ec) return false;
+    std::string resource = con->get_resource();
+    resource = resource.substr(0, resource.find('?'));
+    if (resource != "/v1/ws")
+      return reject(con, 404, code::not_found, "no WebSocket endpoint here");
+    if (shutting_down_) return reject(con, 503, "unavailable", "server is shutting down");
+    const std::string origin = con->get_request_header("Origin");
+    const bool origin_ok = origin_allowed_(origin, con->get_request_header("Host"));
+    if (!origin.empty() && !origin_ok) {
+      spdlog::info("event=ws.rejected reason=origin origin=\"{}\"", origin);
+      return reject(con, 403, "forbidden", "origin not allowed");
+    }
+
+    auto state = std::make_shared<connection_state>();
+    state->con = con;
+    state->strand = con->get_strand();
+    state->remote = con->get_remote_endpoint();
+    // Browsers authenticate with the session cookie (their origin checked above); native
+    // clients send an auth frame instead. A stale cookie falls back to the auth frame.
+    if (origin_ok) {
+      if (auto token = http::session_cookie(con->get_request_header("Cookie"))) {
+        auto user = engine_.authenticate(*token);
+        if (user.ok()) state->cookie_user = *user;
+      }
+    }
+    std::weak_ptr<connection_state> weak = state;
+    state->box = std::make_shared<outbox>(
+        outbox::limits{settings_.limits.max_queue_bytes, settings_.limits.max_queue_frames},
+        [this, weak] { schedule_drain(weak); }, [this, weak] { on_overflow(weak); });
+    state->sess =
+        std::make_unique<session>(engine_, settings_.limits, counters_, state->box,
+                                  [this, weak](std::uint16_t code, const std::string& reason) {
+                                    schedule_close(weak, code, reason);
+                                  });
+
+    con->set_open_handler([this, state](websocketpp::connection_hdl) { on_open(state); });
+    con->set_message_handler([state](websocketpp::connection_hdl, message_ptr msg) {
+      state->sess->on_frame(msg->get_payload());
+    });
+    con->set_pong_handler([state](websocketpp::connection_hdl, std::string) {
+      state->sess->on_activity(session::clock::now());
+      return;
+    });
+    con->set_close_handler([this, state](websocketpp::connection_hdl) { on_closed(state); });
+    con->set_fail_handler([this, state](websocketpp::connection_hdl) { on_closed(state); });
+    return true;
+  }
+
+  bool reject(const connection_ptr& con, int status, const char* code, const char* message) {
+    con->set_status(static_cast<websocketpp::http::status_code::value>(status));
+    con->append_header("Content-Type", "application/json");
+    con->set_body(std::string(R"({"error":)") + error_object(code, message) + "}");
+    return false;
+  }
+
+  bool origin_allowed_(const std::string& origin, const std::string& host) const {
+    return http::origin_allowed(origin, host, tls_, settings_);
+  }
+
+  void on_open(const state_ptr& state) {
+    state->open = true;
+    counters_.connections_open.fetch_add(1, std::memory_order_relaxed);
+    counters_.connections_total.fetch_add(1, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      connections_.push_back(state);
+    }
+    spdlog::debug("event=ws.open remote={} cookie={}", state->remote,
+                  state->cookie_user.has_value());
+    if (state->cookie_user) state->sess->authenticated_by_cookie(*state->cookie_user);
+  }
+
+  void on_closed(const state_ptr& state) {
+    if (state->sess) {
+      spdlog::debug("event=ws.close remote={} user={}", state->remote, state->sess->user());
+      state->sess->on_closed();
+    }
+    if (!state->open) return;
+    state->open = false;
+    counters_.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = std::find(connections_.begin(), connections_.end(), state);
+    if (it != connections_.end()) {
+      *it = connections_.back();
+      connections_.pop_back();
+    }
+  }
+
+  // ---- Output ----------------------------------------------------------------------------
+  void schedule_drain(const std::weak_ptr<connection_state>& weak) {
+    if (auto state = weak.lock()) asio::post(*state->strand, [this, state] { drain(*state); });
+  }
+
+  // Hands queued frames to websocketpp, which writes everything queued in one gathered write.
+  void drain(connection_state& state) {
+    auto frames = state.box->take();
+    connection_ptr con = state.con.lock();
+    if (!con || frames.empty()) return;
+    std::uint64_t bytes = 0;
+    std::uint64_t delivered = 0;
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    for (const auto& f : frames) {
+      auto payload = f.payload();
+      auto ec = con->send(payload.data(), payload.size(), websocketpp::frame::opcode::text);
+      if (ec) break;  // closing: the rest cannot be sent either
+      bytes += payload.size();
+      if (f.event && f.event->kind == chat::event_kind::message_created && f.event->message) {
+        ++delivered;
+        counters_.observe_delivery_latency(
+            static_cast<double>(now_ms - f.event->message->created_at));
+      }
+    }
+    counters_.frames_out.fetch_add(frames.size(), std::memory_order_relaxed);
+    counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    if (delivered) counters_.messages_delivered.fetch_add(delivered, std::memory_order_relaxed);
+    state.box->set_transport_backlog(con->get_buffered_amount());
+    state.box->check_backlog();
+  }
+
+  void on_overflow(const std::weak_ptr<connection_state>& weak) {
+    auto state = weak.lock();
+    if (!state) return;
+    counters_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
+    asio::post(*state->strand, [this, state] {
+      spdlog::warn("event=ws.slow_consumer remote={} user={}", state->remote,
+                   state->sess ? state->sess->user() : 0);
+      close_now(*state, close_code::slow_consumer, "slow_consumer");
+    });
+  }
+
+  void schedule_close(const std::weak_ptr<connection_state>& weak, std::uint16_t code,
+                      const std::string& reason) {
+    auto state = weak.lock();
+    if (!state) return;
+    asio::post(*state->strand, [this, state, code, reason] {
+      drain(*state);  // what was queued before the close goes out first
+      close_now(*state, code, reason);
+    });
+  }
+
+  void close_now(connection_state& state, std::uint16_t code, const std::string& reason) {
+    if (state.closing) return;
+    state.closing = true;
+    state.box->shut();
+    if (auto con = state.con.lock()) {
+      websocketpp::lib::error_code ec;
+      con->close(code, reason, ec);
+    }
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------
+  void on_http(websocketpp::connection_hdl h) {
+    websocketpp::lib::error_code ec;
+    connection_ptr con = endpoint_.get_con_from_hdl(h, ec);
+    if (ec) return;
+    const auto& raw = con->get_request();
+    http::request req;
+    req.method = raw.get_method();
+    req.path = raw.get_uri().substr(0, raw.get_uri().find('?'));
+    for (const auto& [name, value] : raw.get_headers()) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      req.headers[lower] = value;
+    }
+    req.body = raw.get_body();
+    req.tls = tls_;
+    req.remote = con->get_remote_endpoint();
+    if (con->defer_http_response()) return;
+    // The router may block (argon2id, database): answer from the worker pool.
+    asio::post(workers_, [this, con, req = std::move(req)] {
+      http::response res = router_.handle(req);
+      spdlog::debug("event=http method={} path={} status={}", req.method, req.path, res.status);
+      asio::post(*con->get_strand(), [con, res = std::move(res)] {
+        con->set_status(static_cast<websocketpp::http::status_code::value>(res.status));
+        for (const auto& [name, value] : res.headers) con->append_header(name, value);
+        con->append_header("Connection", "close");  // websocketpp closes after each response
+        con->set_body(res.body);
+        websocketpp::lib::error_code ec;
+        con->send_http_response(ec);
+      });
+    });
+  }
+
+  // ---- Timers: keep-alive pings, idle and auth timeouts, shutdown --------------------------
+  void schedule_sweep() {
+    sweep_timer_.expires_after(std::chrono::seconds(1));
+    sweep_timer_.async_wait([this](const std::error_code& ec) {
+      if (ec || shutting_down_) return;
+      sweep();
+      schedule_sweep();
+    });
+  }
+
+  std::vector<state_ptr> snapshot() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return connections_;
+  }
+
+  void sweep() {
+    const auto now = session::clock::now();
+    const bool ping = now - last_ping_ >= settings_.limits.ping_interval;
+    if (ping) last_ping_ = now;
+    for (auto& state : snapshot()) {
+      asio::post(*state->strand, [this, state, now, ping] {
+        if (state->closing || !state->sess) return;
+        if (auto code = state->sess->expired(now)) {
+          close_now(*state, *code,
+                    *code == close_code::idle ? "idle_timeout" : "authentication_timeout");
+        } else if (ping) {
+          if (auto con = state->con.lock()) {
+            websocketpp::lib::error_code ec;
+            con->ping("", ec);
+          }
+        }
+      });
+    }
+  }
+
+  void begin_shutdown(int signal) {
+    if (shutting_down_.exchange(true)) return;
+    spdlog::info("event=shutdown signal={} connections={}", signal,
+                 counters_.connections_open.load());
+    websocketpp::lib::error_code ec;
+    endpoint_.stop_listening(ec);
+    sweep_timer_.cancel();
+    shutdown_deadline_ = std::chrono::steady_clock::now() + settings_.shutdown_grace;
+    wait_for_sends();
+  }
+
+  // Phase 1: sends already submitted get committed and acknowledged.
+  void wait_for_sends() {
+    if (counters_.sends_in_flight.load() > 0 &&
+        std::chrono::steady_clock::now() < shutdown_deadline_) {
+      return after(std::chrono::milliseconds(10), [this] { wait_for_sends(); });
+    }
+    for (auto& state : snapshot()) {
+      asio::post(*state->strand, [this, state] {
+        drain(*state);
+        close_now(*state, close_code::going_away, "server shutting down");
+      });
+    }
+    wait_for_closes();
+  }
+
+  // Phase 2: queued frames are written and every WebSocket closes with 1001.
+  void wait_for_closes() {
+    bool empty;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      empty = connections_.empty();
+    }
+    if (!empty && std::chrono::steady_clock::now() < shutdown_deadline_) {
+      return after(std::chrono::milliseconds(10), [this] { wait_for_closes(); });
+    }
+    if (!empty) spdlog::warn("event=shutdown_timeout");
+    io_.stop();
+  }
+
+  template <typename F>
+  void after(std::chrono::milliseconds delay, F fn) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+    timer->async_wait([timer, fn](const std::error_code&) { fn(); });
+  }
+
+  chat::engine& engine_;
+  const config& settings_;
+  chatd::metrics& counters_;
+  const bool tls_;
+  http::router router_;
+  asio::io_context io_;
+  endpoint_type endpoint_;
+  asio::thread_pool workers_;
+  asio::steady_timer sweep_timer_;
+  asio::signal_set signals_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> shutting_down_{false};
+  std::chrono::steady_clock::time_point shutdown_deadline_;
+  session::clock::time_point last_ping_ = session::clock::now();
+  std::mutex mutex_;  // guards connections_
+  std::vector<state_ptr> connections_;
+};
+
+}  // namespace chat::chatd::transport
