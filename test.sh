@@ -3,7 +3,8 @@
 # (unit, store contract on SQLite and a throwaway MariaDB, concurrency, examples, packaging,
 # end-to-end). Prints ctest's summary; exits non-zero if anything fails.
 set -euo pipefail
-cd "$(dirname "$0")"
+root=$(cd "$(dirname "$0")" && pwd)
+cd "$root"
 ./deps.sh test
 build=${CHAT_BUILD_DIR:-build-test}
 launcher=()
@@ -17,7 +18,7 @@ ctest -j "$(nproc)" --output-on-failure --timeout 600
 # ThreadSanitizer pass over the engine and store tests on SQLite: the engine is multi-threaded
 # (commit thread, connection pool, router), so data races fail the build. Skip with CHAT_TSAN=0.
 if [ "${CHAT_TSAN:-1}" != 0 ]; then
-  cd "$(dirname "$0")"
+  cd "$root"
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHAT_SANITIZE=thread \
     -DCHAT_BUILD_APPS=OFF -DCHAT_BUILD_EXAMPLES=OFF -DCHAT_BUILD_BENCHMARKS=OFF "${launcher[@]}"
   cmake --build build-tsan -j "$(nproc)" --target engine_tests store_tests
