@@ -5,113 +5,20 @@
 #include <set>
 #include <utility>
 
+#include "store/append_batch.hpp"
 #include "store/migrations.hpp"
 #include "store/session_pool.hpp"
 #include "store/soci_backend.hpp"
+#include "store/soci_common.hpp"
 #include "store/soci_errors.hpp"
 #include "store/store.hpp"
 
 namespace chat::detail {
 namespace {
 
+using namespace soci_rows;
 using soci::into;
 using soci::use;
-using lease = session_pool::lease;
-
-// A write transaction. SQLite: BEGIN IMMEDIATE takes the write lock up front, so a concurrent
-// writer waits on busy_timeout instead of failing with SQLITE_BUSY when it first writes.
-class write_transaction {
- public:
-  explicit write_transaction(const lease& l) : lease_(l) {
-    lease_.sql() << (l.backend() == backend_kind::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
-    active_ = true;
-  }
-  write_transaction(const write_transaction&) = delete;
-  write_transaction& operator=(const write_transaction&) = delete;
-  ~write_transaction() {
-    if (!active_) return;
-    try {
-      lease_.sql() << "ROLLBACK";
-    } catch (...) {
-      lease_.mark_broken();  // state unknown: never reuse this connection
-    }
-  }
-  void commit() {
-    active_ = false;  // a failed COMMIT leaves nothing to roll back on either backend
-    lease_.sql() << "COMMIT";
-  }
-
- private:
-  const lease& lease_;
-  bool active_ = false;
-};
-
-long long last_insert_id(const lease& l, const char* table) {
-  long long id = 0;
-  if (l.backend() == backend_kind::sqlite) {
-    l.sql() << "SELECT last_insert_rowid()", into(id);
-  } else if (!l.sql().get_last_insert_id(table, id)) {
-    throw store_error(store_error::kind::internal, "no insert id");
-  }
-  return id;
-}
-
-// Binds an optional string as a nullable parameter.
-struct nullable_text {
-  explicit nullable_text(const std::optional<std::string>& v)
-      : value(v.value_or(std::string())), ind(v ? soci::i_ok : soci::i_null) {}
-  explicit nullable_text(const std::string& v, bool null_if_empty)
-      : value(v), ind(null_if_empty && v.empty() ? soci::i_null : soci::i_ok) {}
-  std::string value;
-  soci::indicator ind;
-};
-
-std::optional<std::string> optional_text(const std::string& v, soci::indicator ind) {
-  if (ind == soci::i_ok) return v;
-  return std::nullopt;
-}
-
-constexpr const char* k_user_columns =
-    "id, username, email, phone, created_at, password_hash FROM users ";
-
-struct user_row {
-  long long id = 0;
-  long long created_at = 0;
-  std::string username, email, phone, password_hash;
-  soci::indicator email_ind = soci::i_null, phone_ind = soci::i_null;
-
-  user_record record() const {
-    user_record r;
-    r.user.id = id;
-    r.user.username = username;
-    r.user.email = optional_text(email, email_ind);
-    r.user.phone = optional_text(phone, phone_ind);
-    r.user.created_at = created_at;
-    r.password_hash = password_hash;
-    return r;
-  }
-};
-
-constexpr const char* k_message_columns =
-    "id, channel_id, seq, sender_id, text, client_msg_id, created_at FROM messages ";
-
-struct message_row {
-  long long id = 0, channel = 0, seq = 0, sender = 0, created_at = 0;
-  std::string text, client_msg_id;
-  soci::indicator client_msg_id_ind = soci::i_null;
-
-  chat::message message() const {
-    chat::message m;
-    m.id = id;
-    m.channel = channel;
-    m.seq = seq;
-    m.sender = sender;
-    m.text = text;
-    m.client_msg_id = client_msg_id_ind == soci::i_ok ? client_msg_id : std::string();
-    m.created_at = created_at;
-    return m;
-  }
-};
 
 constexpr const char* k_channel_columns =
     "id, kind, name, topic, created_by, created_at FROM channels ";
@@ -521,7 +428,7 @@ class soci_store final : public store {
 
   std::vector<append_outcome> append_messages(const std::vector<pending_message>& batch) override {
     if (batch.empty()) return {};
-    return run([&](const lease& l) { return append_in_transaction(l, batch); });
+    return run([&](const lease& l) { return append_batch(l, batch); });
   }
 
   std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before, int limit,
@@ -593,107 +500,6 @@ class soci_store final : public store {
     l.sql() << "INSERT INTO user_channels (channel_id, user_id, role, last_read_seq, joined_at)"
                " VALUES (:c, :u, :r, :s, :j)",
         use(c), use(u), use(r), use(last_read), use(joined);
-  }
-
-  std::vector<append_outcome> append_in_transaction(const lease& l,
-                                                    const std::vector<pending_message>& batch) {
-    soci::session& sql = l.sql();
-    write_transaction tx(l);
-
-    // Lock every channel row of the batch in ascending id order (no deadlock between two
-    // batches) and read its last seq once; from then on seqs are tracked here.
-    std::map<long long, long long> next_seq;  // channel -> last assigned seq
-    for (const pending_message& p : batch) next_seq.emplace(p.channel, -1);
-    for (auto& [channel, seq] : next_seq) {
-      long long value = 0;
-      const long long c = channel;
-      sql << (l.backend() == backend_kind::mysql
-                  ? "SELECT last_seq FROM channels WHERE id = :c FOR UPDATE"
-                  : "SELECT last_seq FROM channels WHERE id = :c"),
-          into(value), use(c);
-      seq = sql.got_data() ? value : -1;  // -1: no such channel, so nobody is a member
-    }
-    const std::map<long long, long long> first_seq = next_seq;
-
-    // Prepared once, executed per message.
-    long long c = 0, u = 0, seq = 0, created = 0;
-    std::string text, cmid;
-    soci::indicator cmid_ind = soci::i_null;
-    int is_member = 0;
-    soci::statement member_check =
-        (sql.prepare << "SELECT 1 FROM user_channels WHERE channel_id = :c AND user_id = :u",
-         into(is_member), use(c), use(u));
-    message_row original;
-    soci::statement find_original =
-        (sql.prepare << std::string("SELECT ") + k_message_columns +
-                            "WHERE sender_id = :u AND client_msg_id = :k",
-         into(original.id), into(original.channel), into(original.seq), into(original.sender),
-         into(original.text), into(original.client_msg_id, original.client_msg_id_ind),
-         into(original.created_at), use(u), use(cmid));
-    soci::statement insert =
-        (sql.prepare << "INSERT INTO messages (channel_id, seq, sender_id, text, client_msg_id,"
-                        " created_at) VALUES (:c, :s, :u, :t, :k, :at)",
-         use(c), use(seq), use(u), use(text), use(cmid, cmid_ind), use(created));
-    soci::statement move_marker =
-        (sql.prepare << "UPDATE user_channels SET last_read_seq = :s"
-                        " WHERE channel_id = :c AND user_id = :u AND last_read_seq < :s2",
-         use(seq), use(c), use(u), use(seq));
-
-    std::map<std::pair<long long, std::string>, chat::message> in_batch;  // (sender, cmid)
-    std::vector<append_outcome> outcomes;
-    outcomes.reserve(batch.size());
-    for (const pending_message& p : batch) {
-      c = p.channel;
-      u = p.sender;
-      append_outcome out;
-      is_member = 0;
-      if (next_seq[c] < 0) {
-        out.what = append_outcome::kind::not_member;
-      } else {
-        member_check.execute(true);
-        if (!member_check.got_data()) out.what = append_outcome::kind::not_member;
-      }
-      if (out.what == append_outcome::kind::not_member) {
-        outcomes.push_back(std::move(out));
-        continue;
-      }
-      if (!p.client_msg_id.empty()) {
-        cmid = p.client_msg_id;
-        auto earlier = in_batch.find({u, cmid});
-        if (earlier != in_batch.end()) {
-          out.what = append_outcome::kind::duplicate;
-          out.message = earlier->second;
-          outcomes.push_back(std::move(out));
-          continue;
-        }
-        find_original.execute(true);
-        if (find_original.got_data()) {
-          out.what = append_outcome::kind::duplicate;
-          out.message = original.message();
-          outcomes.push_back(std::move(out));
-          continue;
-        }
-      }
-      seq = ++next_seq[c];
-      text = p.text;
-      cmid = p.client_msg_id;
-      cmid_ind = cmid.empty() ? soci::i_null : soci::i_ok;
-      created = p.created_at;
-      insert.execute(true);
-      out.what = append_outcome::kind::stored;
-      out.message = chat::message{last_insert_id(l, "messages"), c, seq, u, text, cmid, created};
-      move_marker.execute(true);
-      if (!cmid.empty()) in_batch.emplace(std::make_pair(u, cmid), out.message);
-      outcomes.push_back(std::move(out));
-    }
-
-    for (const auto& [channel, last] : next_seq) {
-      if (last == first_seq.at(channel)) continue;
-      const long long ch = channel, value = last;
-      sql << "UPDATE channels SET last_seq = :s WHERE id = :c", use(value), use(ch);
-    }
-    tx.commit();
-    return outcomes;
   }
 
   session_pool pool_;

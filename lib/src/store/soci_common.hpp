@@ -1,0 +1,113 @@
+// Pieces shared by the SOCI store files: transactions, row types and binding helpers.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "store/session_pool.hpp"
+#include "store/soci_backend.hpp"
+#include "store/soci_errors.hpp"
+#include "store/store.hpp"
+
+namespace chat::detail::soci_rows {
+
+using soci::into;
+using soci::use;
+using lease = session_pool::lease;
+
+// A write transaction. SQLite: BEGIN IMMEDIATE takes the write lock up front, so a concurrent
+// writer waits on busy_timeout instead of failing with SQLITE_BUSY when it first writes.
+class write_transaction {
+ public:
+  explicit write_transaction(const lease& l) : lease_(l) {
+    lease_.sql() << (l.backend() == backend_kind::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
+    active_ = true;
+  }
+  write_transaction(const write_transaction&) = delete;
+  write_transaction& operator=(const write_transaction&) = delete;
+  ~write_transaction() {
+    if (!active_) return;
+    try {
+      lease_.sql() << "ROLLBACK";
+    } catch (...) {
+      lease_.mark_broken();  // state unknown: never reuse this connection
+    }
+  }
+  void commit() {
+    active_ = false;  // a failed COMMIT leaves nothing to roll back on either backend
+    lease_.sql() << "COMMIT";
+  }
+
+ private:
+  const lease& lease_;
+  bool active_ = false;
+};
+
+inline long long last_insert_id(const lease& l, const char* table) {
+  long long id = 0;
+  if (l.backend() == backend_kind::sqlite) {
+    l.sql() << "SELECT last_insert_rowid()", into(id);
+  } else if (!l.sql().get_last_insert_id(table, id)) {
+    throw store_error(store_error::kind::internal, "no insert id");
+  }
+  return id;
+}
+
+// Binds an optional string as a nullable parameter.
+struct nullable_text {
+  explicit nullable_text(const std::optional<std::string>& v)
+      : value(v.value_or(std::string())), ind(v ? soci::i_ok : soci::i_null) {}
+  explicit nullable_text(const std::string& v, bool null_if_empty)
+      : value(v), ind(null_if_empty && v.empty() ? soci::i_null : soci::i_ok) {}
+  std::string value;
+  soci::indicator ind;
+};
+
+inline std::optional<std::string> optional_text(const std::string& v, soci::indicator ind) {
+  if (ind == soci::i_ok) return v;
+  return std::nullopt;
+}
+
+constexpr const char* k_user_columns =
+    "id, username, email, phone, created_at, password_hash FROM users ";
+
+struct user_row {
+  long long id = 0;
+  long long created_at = 0;
+  std::string username, email, phone, password_hash;
+  soci::indicator email_ind = soci::i_null, phone_ind = soci::i_null;
+
+  user_record record() const {
+    user_record r;
+    r.user.id = id;
+    r.user.username = username;
+    r.user.email = optional_text(email, email_ind);
+    r.user.phone = optional_text(phone, phone_ind);
+    r.user.created_at = created_at;
+    r.password_hash = password_hash;
+    return r;
+  }
+};
+
+constexpr const char* k_message_columns =
+    "id, channel_id, seq, sender_id, text, client_msg_id, created_at FROM messages ";
+
+struct message_row {
+  long long id = 0, channel = 0, seq = 0, sender = 0, created_at = 0;
+  std::string text, client_msg_id;
+  soci::indicator client_msg_id_ind = soci::i_null;
+
+  chat::message message() const {
+    chat::message m;
+    m.id = id;
+    m.channel = channel;
+    m.seq = seq;
+    m.sender = sender;
+    m.text = text;
+    m.client_msg_id = client_msg_id_ind == soci::i_ok ? client_msg_id : std::string();
+    m.created_at = created_at;
+    return m;
+  }
+};
+
+}  // namespace chat::detail::soci_rows
