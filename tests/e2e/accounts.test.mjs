@@ -105,7 +105,10 @@ test('healthz_readyz_metrics_and_static_page', async () => {
   }
   const page = await chatd.request('GET', '/');
   assert.equal(page.status, 200);
-  assert.match(page.body, /protocol/i);
+  assert.match(page.headers.get('content-type'), /^text\/html/);
+  const doc = await chatd.request('GET', '/docs/protocol.md');
+  assert.equal(doc.status, 200);
+  assert.match(doc.body, /chatd protocol/);
   const traversal = await chatd.request('GET', '/../CMakeLists.txt');
   assert.notEqual(traversal.status, 200);
 });
