@@ -303,7 +303,8 @@ CHAT_API chat_engine* chat_engine_open(const chat_engine_options* options, chat_
 /**
  * Finishes pending sends, closes every connection still open (their handles stay valid until
  * chat_connection_close(); pending polled events can still be read), and frees the engine.
- * No other call on this engine may be running or start afterwards. NULL is ignored.
+ * No other call on this engine may be running or start afterwards, except polls of its
+ * connections, which it wakes (they then return #CHAT_ERR_UNAVAILABLE). NULL is ignored.
  */
 CHAT_API void chat_engine_close(chat_engine* engine);
 
