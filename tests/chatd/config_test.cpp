@@ -1,0 +1,55 @@
+// Settings precedence: command line over environment over file over default.
+#include "config/config.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+using chat::chatd::load_config;
+
+namespace {
+std::map<std::string, std::string> g_env;
+const char* fake_env(const char* name) {
+  auto it = g_env.find(name);
+  return it == g_env.end() ? nullptr : it->second.c_str();
+}
+}  // namespace
+
+TEST_CASE("config_precedence_and_defaults", "[config]") {
+  g_env.clear();
+  const char* none[] = {"chatd"};
+  auto d = load_config(1, none, fake_env);
+  REQUIRE(d.settings);
+  CHECK(d.settings->listen_host == "127.0.0.1");
+  CHECK(d.settings->listen_port == 8080);
+  CHECK(d.settings->data_dir == "./chatd-data");
+
+  const std::string file = "chatd_config_test.conf";
+  std::ofstream(file) << "# comment\nlisten = 0.0.0.0:9000\nlog-level = warn\nthreads = 3\n";
+  g_env = {{"CHATD_CONFIG", file}, {"CHATD_LOG_LEVEL", "debug"}};
+  const char* argv[] = {"chatd", "--threads", "5"};
+  auto c = load_config(3, argv, fake_env);
+  REQUIRE(c.settings);
+  CHECK(c.settings->listen_port == 9000);   // file
+  CHECK(c.settings->log_level == "debug");  // env beats file
+  CHECK(c.settings->io_threads == 5);       // command line beats file
+  std::remove(file.c_str());
+}
+
+TEST_CASE("config_help_and_bad_values", "[config]") {
+  g_env.clear();
+  const char* help[] = {"chatd", "--help"};
+  auto h = load_config(2, help, fake_env);
+  CHECK_FALSE(h.settings);
+  CHECK(h.exit_code == 0);
+  CHECK(h.message.find("--max-queue-bytes") != std::string::npos);
+  CHECK(h.message.find("CHATD_LISTEN") != std::string::npos);
+  for (auto bad : {"--listen=nohost", "--threads=0", "--log-level=loud", "--rate=-1",
+                   "--tls-cert=a.pem", "--password-cost=cheap"}) {
+    const char* argv[] = {"chatd", bad};
+    auto r = load_config(2, argv, fake_env);
+    CHECK_FALSE(r.settings);
+    CHECK(r.exit_code == 2);
+  }
+}

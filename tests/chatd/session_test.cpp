@@ -1,0 +1,95 @@
+// protocol::session: parsing, errors with and without ids, auth, rate limit, timeouts, dispatch.
+#include "fixture.hpp"
+#include "protocol/codes.hpp"
+
+using namespace chat::chatd;
+using namespace chat::chatd::test;
+
+TEST_CASE("malformed_frames_get_bad_request_with_a_null_id", "[session]") {
+  session_fixture f;
+  for (const char* frame : {"{oops", "[]", "\"str\"", "{\"type\":\"ping\"}",
+                            "{\"type\":\"ping\",\"id\":3}", "{\"type\":\"ping\",\"id\":\"\"}"}) {
+    auto e = f.one(frame);
+    CHECK(e["type"] == "error");
+    CHECK(e["id"].is_null());
+    CHECK(e["code"] == "bad_request");
+  }
+  auto utf = f.one(std::string("{\"type\":\"ping\",\"id\":\"\xff\"}"));
+  CHECK(utf["code"] == "bad_request");
+  CHECK(utf["message"].get<std::string>().find("UTF-8") != std::string::npos);
+}
+
+TEST_CASE("requests_before_auth_are_unauthenticated_and_bad_tokens_close_4001", "[session]") {
+  session_fixture f;
+  auto e = f.one(R"({"type":"list_channels","id":"a"})");
+  CHECK(e["code"] == "unauthenticated");
+  CHECK(e["id"] == "a");
+  CHECK(f.closes.empty());
+  auto bad = f.one(R"({"type":"auth","id":"b","token":"nope"})");
+  CHECK(bad["code"] == "unauthenticated");
+  REQUIRE(f.closes.size() == 1);
+  CHECK(f.closes[0].first == close_code::auth_failed);
+}
+
+TEST_CASE("auth_then_dispatch_create_group_and_unknown_type", "[session]") {
+  session_fixture f;
+  auto grant = account(*f.engine, "alice");
+  auto ok = f.one(R"({"type":"auth","id":"1","token":")" + grant.token + R"("})");
+  REQUIRE(ok["type"] == "response");
+  CHECK(ok["result"]["user"]["username"] == "alice");
+  CHECK(f.s->authenticated());
+  auto again = f.one(R"({"type":"auth","id":"1b","token":")" + grant.token + R"("})");
+  CHECK(again["code"] == "bad_request");
+
+  f.s->on_frame(R"({"type":"create_group","id":"2","name":"team"})", f.t0);
+  auto frames = f.take();  // the response and the channel.created event, in either order
+  bool response = false;
+  for (auto& fr : frames) {
+    if (fr["type"] == "response") {
+      response = true;
+      CHECK(fr["id"] == "2");
+      CHECK(fr["result"]["channel"]["name"] == "team");
+      CHECK(fr["result"]["channel"]["id"].is_string());
+    }
+  }
+  CHECK(response);
+  auto unknown = f.one(R"({"type":"teleport","id":"3"})");
+  CHECK(unknown["code"] == "unknown_type");
+  auto missing = f.one(R"({"type":"send","id":"4","text":"x"})");
+  CHECK(missing["code"] == "bad_request");
+  CHECK(missing["message"] == "missing field channel_id");
+  auto bad_id = f.one(R"({"type":"get_channel","id":"5","channel_id":"12x"})");
+  CHECK(bad_id["code"] == "bad_request");
+  auto forbidden = f.one(R"({"type":"get_channel","id":"6","channel_id":"999"})");
+  CHECK(forbidden["type"] == "error");
+  CHECK(forbidden["id"] == "6");
+}
+
+TEST_CASE("rate_limit_refuses_over_the_burst_and_refills", "[session]") {
+  session_fixture f;
+  f.limits.frames_per_second = 10;
+  f.limits.frame_burst = 5;
+  f.make();
+  int limited = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto r = f.one(R"({"type":"ping","id":"p"})");
+    if (r["code"] == "rate_limited") ++limited;
+  }
+  CHECK(limited == 3);
+  f.s->on_frame(R"({"type":"ping","id":"q"})", f.t0 + std::chrono::milliseconds(150));
+  auto after = f.take();
+  REQUIRE(after.size() == 1);
+  CHECK(after[0]["code"] != "rate_limited");
+}
+
+TEST_CASE("auth_and_idle_timeouts", "[session]") {
+  session_fixture f;
+  CHECK_FALSE(f.s->expired(f.t0 + std::chrono::seconds(9)));
+  CHECK(f.s->expired(f.t0 + std::chrono::seconds(10)) == close_code::auth_failed);
+  auto grant = account(*f.engine, "bob");
+  f.one(R"({"type":"auth","id":"1","token":")" + grant.token + R"("})");
+  CHECK_FALSE(f.s->expired(f.t0 + std::chrono::seconds(59)));
+  CHECK(f.s->expired(f.t0 + std::chrono::seconds(60)) == close_code::idle);
+  f.s->on_activity(f.t0 + std::chrono::seconds(50));
+  CHECK_FALSE(f.s->expired(f.t0 + std::chrono::seconds(100)));
+}
