@@ -53,10 +53,6 @@ result<parsed_jws> parse_jws(const std::string& token, std::size_t max_bytes) {
   if (!header) return status(errc::malformed_token, "ID token header is not base64url JSON");
   auto payload = decode_json_object(all.substr(dot1 + 1, dot2 - dot1 - 1));
   if (!payload) return status(errc::malformed_token, "ID token payload is not base64url JSON");
-  auto signature = base64url_decode(all.substr(dot2 + 1));
-  if (!signature || signature->empty())
-    return status(errc::malformed_token, "ID token signature is missing or not base64url");
-
   const auto alg = string_claim(*header, "alg");
   if (!alg) return status(errc::malformed_token, "ID token header has no alg");
   const auto parsed_alg = parse_alg(*alg);
@@ -67,6 +63,9 @@ result<parsed_jws> parse_jws(const std::string& token, std::size_t max_bytes) {
     return status(errc::malformed_token, "ID token has critical header extensions");
   if (header->contains("kid") && !(*header)["kid"].is_string())
     return status(errc::malformed_token, "ID token kid is not a string");
+  auto signature = base64url_decode(all.substr(dot2 + 1));
+  if (!signature || signature->empty())
+    return status(errc::malformed_token, "ID token signature is missing or not base64url");
 
   parsed_jws out;
   out.alg = *parsed_alg;
