@@ -93,6 +93,17 @@ TEST_CASE("wrong_issuer_and_audience_are_refused", "[oidc][provider]") {
   claims.erase("iss");
   CHECK(verify(*b.rp, s.rs(claims)) == errc::wrong_issuer);
 
+  // Aliases (Google's "accounts.google.com") are accepted and mapped to the issuer.
+  auto aliased = test_provider_config();
+  aliased.issuer_aliases = {"127.0.0.1-alias"};
+  auto with_alias = make_rp({aliased});
+  auto alias_claims = standard_claims("chat-web");
+  alias_claims["iss"] = "127.0.0.1-alias";
+  auto mapped = with_alias.rp->verify_id_token("test", s.rs(alias_claims), {"chat-web"}, {});
+  REQUIRE(mapped.ok());
+  CHECK(mapped->issuer == issuer());
+  CHECK(verify(*b.rp, s.rs(alias_claims)) == errc::wrong_issuer);  // not without the alias
+
   auto aud = standard_claims("other-app");
   CHECK(verify(*b.rp, s.rs(aud)) == errc::wrong_audience);
   aud["aud"] = json::array({"chat-web", "other-app"});  // an untrusted extra audience

@@ -114,6 +114,7 @@ TEST_CASE("config_file_parses_and_rejects_typos", "[oidc][unit]") {
     "http": {"ca_file": "/tmp/ca.pem", "timeout_ms": 4000},
     "providers": [
       {"id": "google", "display_name": "Google", "issuer": "https://accounts.google.com",
+       "issuer_aliases": ["accounts.google.com"],
        "client_id": "123.apps.googleusercontent.com", "client_secret_env": "CHAT_TEST_OIDC_SECRET",
        "redirect_uri": "https://chat.example.com/v1/auth/oidc/google/callback",
        "native_client_ids": ["456.apps.googleusercontent.com"],
@@ -132,6 +133,7 @@ TEST_CASE("config_file_parses_and_rejects_typos", "[oidc][unit]") {
   REQUIRE(parsed->providers.size() == 2);
   CHECK(parsed->providers[0].client_secret == "from-env");
   CHECK(parsed->providers[0].native_client_ids.size() == 1);
+  CHECK(parsed->providers[0].issuer_aliases == std::vector<std::string>{"accounts.google.com"});
   CHECK(parsed->providers[0].authorization_params.at("prompt") == "select_account");
   CHECK(parsed->providers[1].display_name == "corp");
   CHECK(parsed->providers[1].token_endpoint_auth == client_auth_method::client_secret_basic);

@@ -49,27 +49,28 @@ status read_seconds(const json& object, const char* key, std::chrono::seconds& o
 result<provider_config> parse_provider(const json& p, std::size_t index) {
   std::string where = "providers[" + std::to_string(index) + "]";
   if (!p.is_object()) return bad(where, "must be an object");
-  if (auto s = only_keys(
-          p,
-          {"id", "display_name", "issuer", "client_id", "client_secret", "client_secret_env",
-           "scopes", "redirect_uri", "require_verified_email", "token_endpoint_auth",
-           "native_client_ids", "authorization_params", "allow_insecure_loopback_http_for_tests"},
-          where);
+  if (auto s = only_keys(p,
+                         {"id", "display_name", "issuer", "issuer_aliases", "client_id",
+                          "client_secret", "client_secret_env", "scopes", "redirect_uri",
+                          "require_verified_email", "token_endpoint_auth", "native_client_ids",
+                          "authorization_params", "allow_insecure_loopback_http_for_tests"},
+                         where);
       !s)
     return s;
   provider_config c;
   std::string auth = "client_secret_post", secret_env;
-  for (auto s : {read(p, "id", c.id, where), read(p, "display_name", c.display_name, where),
-                 read(p, "issuer", c.issuer, where), read(p, "client_id", c.client_id, where),
-                 read(p, "client_secret", c.client_secret, where),
-                 read(p, "client_secret_env", secret_env, where),
-                 read(p, "scopes", c.scopes, where), read(p, "redirect_uri", c.redirect_uri, where),
-                 read(p, "require_verified_email", c.require_verified_email, where),
-                 read(p, "token_endpoint_auth", auth, where),
-                 read(p, "native_client_ids", c.native_client_ids, where),
-                 read(p, "authorization_params", c.authorization_params, where),
-                 read(p, "allow_insecure_loopback_http_for_tests",
-                      c.allow_insecure_loopback_http_for_tests, where)})
+  for (auto s :
+       {read(p, "id", c.id, where), read(p, "display_name", c.display_name, where),
+        read(p, "issuer", c.issuer, where), read(p, "issuer_aliases", c.issuer_aliases, where),
+        read(p, "client_id", c.client_id, where), read(p, "client_secret", c.client_secret, where),
+        read(p, "client_secret_env", secret_env, where), read(p, "scopes", c.scopes, where),
+        read(p, "redirect_uri", c.redirect_uri, where),
+        read(p, "require_verified_email", c.require_verified_email, where),
+        read(p, "token_endpoint_auth", auth, where),
+        read(p, "native_client_ids", c.native_client_ids, where),
+        read(p, "authorization_params", c.authorization_params, where),
+        read(p, "allow_insecure_loopback_http_for_tests", c.allow_insecure_loopback_http_for_tests,
+             where)})
     if (!s) return s;
   if (!c.id.empty()) where += " (" + c.id + ")";
   if (!secret_env.empty()) {

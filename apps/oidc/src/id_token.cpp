@@ -79,7 +79,7 @@ result<parsed_jws> parse_jws(const std::string& token, std::size_t max_bytes) {
 result<verified_identity> check_claims(const nlohmann::json& payload,
                                        const claim_expectations& expect) {
   const auto iss = string_claim(payload, "iss");
-  if (!iss || *iss != expect.issuer)
+  if (!iss || (*iss != expect.issuer && !trusted(expect.issuer_aliases, *iss)))
     return status(errc::wrong_issuer, "ID token issuer is not " + expect.issuer);
 
   // aud: a string or an array of strings; every value must be an audience we trust.
@@ -126,7 +126,7 @@ result<verified_identity> check_claims(const nlohmann::json& payload,
 
   verified_identity id;
   id.provider = expect.provider;
-  id.issuer = *iss;
+  id.issuer = expect.issuer;  // aliases map to the configured spelling
   const auto sub = string_claim(payload, "sub");
   if (!sub || sub->empty() || sub->size() > 255)
     return status(errc::malformed_token, "ID token sub is missing or longer than 255 bytes");

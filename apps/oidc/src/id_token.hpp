@@ -27,8 +27,9 @@ struct parsed_jws {
 result<parsed_jws> parse_jws(const std::string& token, std::size_t max_bytes);
 
 struct claim_expectations {
-  std::string provider;                // provider id, copied into the identity
-  std::string issuer;                  // exact match
+  std::string provider;                     // provider id, copied into the identity
+  std::string issuer;                       // exact match; the identity carries this spelling
+  std::vector<std::string> issuer_aliases;  // other exact spellings accepted in "iss"
   std::vector<std::string> audiences;  // trusted audiences: every aud value must be one of them
   std::optional<std::string> nonce;    // when set, the nonce claim must equal it
   bool require_verified_email = true;

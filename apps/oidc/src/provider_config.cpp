@@ -88,6 +88,8 @@ status validate(const provider_config& c) {
           "http://[::1]; this issuer must use https");
     return bad("issuer must use https");
   }
+  for (const auto& alias : c.issuer_aliases)
+    if (alias.empty() || alias == c.issuer) return bad("issuer_aliases holds \"\" or the issuer");
   if (c.client_id.empty()) return bad("client_id is empty");
   if (c.client_secret.empty()) return bad("client_secret is empty");
   if (std::find(c.scopes.begin(), c.scopes.end(), "openid") == c.scopes.end())

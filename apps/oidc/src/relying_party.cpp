@@ -292,6 +292,7 @@ result<verified_identity> relying_party::verify_id_token(
   detail::claim_expectations expect;
   expect.provider = provider;
   expect.issuer = s->config->issuer;
+  expect.issuer_aliases = s->config->issuer_aliases;
   expect.audiences = audiences;
   expect.nonce = expected_nonce;
   expect.require_verified_email = s->config->require_verified_email;

@@ -18,6 +18,9 @@ struct provider_config {
   std::string id;            // short name used in URLs and the config: [a-z0-9_-], 1..32
   std::string display_name;  // for the sign-in button: "Google"
   std::string issuer;        // exactly the provider's "iss", e.g. "https://accounts.google.com"
+  // Other spellings of the issuer found in ID tokens (Google: "accounts.google.com" without
+  // the scheme). They are accepted in "iss" and mapped to `issuer`, so the identity key stays one.
+  std::vector<std::string> issuer_aliases;
   std::string client_id;
   std::string client_secret;
   std::vector<std::string> scopes = {"openid", "email", "profile"};  // must contain "openid"
