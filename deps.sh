@@ -12,7 +12,7 @@ build_packages=(
   libsodium-dev libssl-dev libcurl4-openssl-dev
 )
 test_packages=(
-  catch2 libbenchmark-dev mariadb-server mariadb-client chromium clang-format sqlite3
+  catch2 libbenchmark-dev mariadb-server mariadb-client chromium clang-format sqlite3 doxygen python3
 )
 
 wanted=("${build_packages[@]}")
