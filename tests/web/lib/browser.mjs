@@ -15,20 +15,34 @@ export const PHONE = { width: 360, height: 640 };
 export const SCREENSHOTS = process.env.CHAT_WEB_SCREENSHOTS ||
   path.resolve(here, '../../../docs/screenshots');
 
+const launchOptions = {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
+    '--disable-backgrounding-occluded-windows'],
+  timeout: 30000,
+};
+
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
-      '--disable-backgrounding-occluded-windows'],
-    timeout: 30000,
+  return chromium.launch(launchOptions);
+}
+
+// A browser with a profile on disk: closing and launching it again is a browser restart.
+export async function launchWithProfile(userDataDir, baseURL) {
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    ...launchOptions, baseURL, viewport: DESKTOP, reducedMotion: 'reduce', locale: 'en-GB',
+    timezoneId: 'UTC',
   });
+  context.setDefaultTimeout(15000);
+  const page = context.pages()[0] || await context.newPage();
+  return { context, page };
 }
 
 // A new browser context (its own cookies: one "person") with one page on `baseURL`.
+// With `relay`, the page's WebSocket goes through a relay the test controls (see relayWebSocket).
 export async function person(browser, baseURL, { viewport = DESKTOP, colorScheme = 'light',
-  reducedMotion = 'reduce', locale = 'en-GB', timezoneId = 'UTC' } = {}) {
+  reducedMotion = 'reduce', locale = 'en-GB', timezoneId = 'UTC', relay = false } = {}) {
   const context = await browser.newContext({ baseURL, viewport, colorScheme, reducedMotion, locale,
     timezoneId });
   context.setDefaultTimeout(15000);
@@ -36,7 +50,34 @@ export async function person(browser, baseURL, { viewport = DESKTOP, colorScheme
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   page.errors = errors;
-  return { context, page };
+  const control = relay ? await relayWebSocket(page) : null;
+  return { context, page, relay: control };
+}
+
+// Puts a relay between the page and chatd's /v1/ws. While `failSends` is set, send requests
+// are answered with an "unavailable" error and never reach chatd; while `loseAcks` is set,
+// they reach chatd (and are stored) but the answer is replaced by that error.
+export async function relayWebSocket(page) {
+  const control = { failSends: false, loseAcks: false };
+  const unavailable = (id) => JSON.stringify({
+    type: 'error', id, code: 'unavailable', message: 'database unavailable',
+  });
+  await page.routeWebSocket(/\/v1\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    const lost = new Set();
+    ws.onMessage((m) => {
+      const f = JSON.parse(m);
+      if (f.type === 'send' && control.failSends) return ws.send(unavailable(f.id));
+      if (f.type === 'send' && control.loseAcks) lost.add(f.id);
+      return server.send(m);
+    });
+    server.onMessage((m) => {
+      const f = JSON.parse(m);
+      if (f.type === 'response' && lost.delete(f.id)) return ws.send(unavailable(f.id));
+      return ws.send(m);
+    });
+  });
+  return control;
 }
 
 // Runs axe-core on the page as it is; throws with a readable list if anything is violated.

@@ -98,7 +98,8 @@ export function setupAuth(onSignedIn) {
   loadProviders();
   return {
     show() {
-      setMode(mode, false);
+      setMode('signin', false);
+      username.value = '';
       password.value = '';
       showError('');
       username.focus();

@@ -11,11 +11,14 @@ function errorText(err) {
   return err?.message || 'Something went wrong. Try again.';
 }
 
-// Opens `dialog`, focuses `first`, and gives focus back to what had it on close.
+// Opens `dialog`, focuses `first`, and on close gives the focus back to what had it, unless
+// the action that closed the dialog moved it somewhere on purpose.
 function open(dialog, first) {
   const back = document.activeElement;
   dialog.addEventListener('close', () => {
-    if (back && back.isConnected && !back.closest('[hidden]')) back.focus();
+    const now = document.activeElement;
+    const lost = !now || now === document.body || dialog.contains(now) || now === back;
+    if (lost && back && back.isConnected && back.checkVisibility()) back.focus();
   }, { once: true });
   dialog.showModal();
   first?.focus();
