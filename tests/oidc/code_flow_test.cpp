@@ -17,19 +17,10 @@ std::unique_ptr<chat::engine> memory_engine() {
   return std::move(opened).value();
 }
 
+// What chatd's callback handler would see: the provider's redirect and the binding cookie.
 callback_params callback_of(const login_start& start, const provider_redirect& back) {
-  callback_params cb;
-  auto get = [&](const char* k) {
-    auto it = back.query.find(k);
-    return it == back.query.end() ? std::string() : it->second;
-  };
-  cb.state = get("state");
-  cb.code = get("code");
-  cb.error = get("error");
-  cb.error_description = get("error_description");
-  cb.iss = get("iss");
-  cb.browser_binding = start.browser_binding;
-  return cb;
+  return parse_callback(back.url.substr(back.url.find('?') + 1),
+                        std::string(k_binding_cookie) + "=" + start.browser_binding);
 }
 
 // begin_login -> the provider's login -> complete_login.

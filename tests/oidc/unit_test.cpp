@@ -236,3 +236,37 @@ TEST_CASE("single_use_store_refuses_replays_and_stays_bounded", "[oidc][unit]") 
   CHECK(store.take("f", 50).first == detail::take_status::ok);
   CHECK(store.take("c", 50).first == detail::take_status::unknown);
 }
+
+TEST_CASE("web_helpers_parse_callbacks_and_make_binding_cookies", "[oidc][unit]") {
+  auto cb = parse_callback("code=abc%2Bd&state=s1&iss=https%3A%2F%2Fidp.example&x=1",
+                           "chat_session=t; chat_oidc_binding=b1; other=2");
+  CHECK(cb.code == "abc+d");
+  CHECK(cb.state == "s1");
+  CHECK(cb.iss == "https://idp.example");
+  CHECK(cb.browser_binding == "b1");
+  CHECK(cb.error.empty());
+  auto denied = parse_callback("error=access_denied&error_description=user+said+no&state=s", "");
+  CHECK(denied.error == "access_denied");
+  CHECK(denied.error_description == "user said no");
+  CHECK(denied.browser_binding.empty());
+  CHECK(query_param("a=1&b=%zz&c", "b") == "%zz");
+  CHECK(query_param("a=1&c", "c").empty());
+
+  login_start start;
+  start.browser_binding = "bind";
+  start.expires_at = 600'000;
+  const std::string cookie = binding_cookie(start, 0, true);
+  CHECK(cookie.find("chat_oidc_binding=bind;") == 0);
+  for (const char* part :
+       {"HttpOnly", "SameSite=Lax", "Secure", "Max-Age=600", "Path=/v1/auth/oidc/"})
+    CHECK(cookie.find(part) != std::string::npos);
+  CHECK(binding_cookie(start, 0, false).find("Secure") == std::string::npos);
+  CHECK(clear_binding_cookie(false).find("Max-Age=0") != std::string::npos);
+
+  CHECK(http_status(status(errc::bad_signature, "")) == 401);
+  CHECK(http_status(status(errc::provider_unreachable, "")) == 502);
+  CHECK(http_status(status::from_engine({chat::errc::conflict, "taken"})) == 409);
+  CHECK(http_status(status::from_engine({chat::errc::invalid_argument, "bad"})) == 400);
+  for (int c = 0; c <= int(errc::internal); ++c)
+    CHECK(std::string(to_string(errc(c))) != "unknown");
+}

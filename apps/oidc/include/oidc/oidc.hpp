@@ -7,3 +7,4 @@
 #include "oidc/http_client.hpp"
 #include "oidc/provider_config.hpp"
 #include "oidc/relying_party.hpp"
+#include "oidc/web.hpp"

@@ -1,0 +1,136 @@
+// Callback parsing, binding cookies and HTTP statuses for the HTTP layer.
+#include "oidc/web.hpp"
+
+#include <algorithm>
+
+namespace chat::oidc {
+namespace {
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+               hex(text[i + 2]) >= 0) {
+      out += char(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::string cookie_value(const std::string& header, const std::string& name) {
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    auto end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    std::string part = header.substr(pos, end - pos);
+    part.erase(0, part.find_first_not_of(' '));
+    if (part.compare(0, name.size() + 1, name + "=") == 0) return part.substr(name.size() + 1);
+    pos = end + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string query_param(const std::string& query, const std::string& name) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    auto end = query.find('&', pos);
+    if (end == std::string::npos) end = query.size();
+    const std::string pair = query.substr(pos, end - pos);
+    const auto eq = pair.find('=');
+    if (percent_decode(pair.substr(0, eq)) == name)
+      return eq == std::string::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    pos = end + 1;
+  }
+  return {};
+}
+
+callback_params parse_callback(const std::string& query, const std::string& cookie_header) {
+  callback_params cb;
+  cb.state = query_param(query, "state");
+  cb.code = query_param(query, "code");
+  cb.error = query_param(query, "error");
+  cb.error_description = query_param(query, "error_description");
+  cb.iss = query_param(query, "iss");
+  cb.browser_binding = cookie_value(cookie_header, k_binding_cookie);
+  return cb;
+}
+
+std::string binding_cookie(const login_start& start, chat::time_ms now, bool tls) {
+  const auto max_age = std::max<chat::time_ms>(0, (start.expires_at - now) / 1000);
+  return std::string(k_binding_cookie) + "=" + start.browser_binding + "; Path=" + k_cookie_path +
+         "; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
+         (tls ? "; Secure" : "");
+}
+
+std::string clear_binding_cookie(bool tls) {
+  return std::string(k_binding_cookie) + "=; Path=" + k_cookie_path +
+         "; Max-Age=0; HttpOnly; SameSite=Lax" + (tls ? "; Secure" : "");
+}
+
+int http_status(const status& failure) {
+  switch (failure.code()) {
+    case errc::ok:
+      return 200;
+    case errc::unknown_provider:
+      return 404;
+    case errc::invalid_state:
+    case errc::replayed_state:
+    case errc::login_denied:
+    case errc::invalid_ticket:
+      return 400;
+    case errc::malformed_token:
+    case errc::unsupported_algorithm:
+    case errc::unknown_key:
+    case errc::bad_signature:
+    case errc::wrong_issuer:
+    case errc::wrong_audience:
+    case errc::token_expired:
+    case errc::token_not_yet_valid:
+    case errc::nonce_mismatch:
+    case errc::replayed_nonce:
+      return 401;
+    case errc::email_not_verified:
+      return 403;
+    case errc::token_exchange_failed:
+    case errc::provider_unreachable:
+    case errc::bad_provider_response:
+      return 502;
+    case errc::account:
+      switch (failure.engine_code()) {
+        case chat::errc::invalid_argument:
+          return 400;
+        case chat::errc::not_found:
+          return 404;
+        case chat::errc::forbidden:
+          return 403;
+        case chat::errc::conflict:
+          return 409;
+        case chat::errc::unauthenticated:
+          return 401;
+        case chat::errc::unavailable:
+          return 503;
+        default:
+          return 500;
+      }
+    case errc::invalid_config:
+    case errc::internal:
+      return 500;
+  }
+  return 500;
+}
+
+}  // namespace chat::oidc
