@@ -301,17 +301,19 @@ class ws_server final : public server {
     req.tls = tls_;
     req.remote = con->get_remote_endpoint();
     if (con->defer_http_response()) return;
+    http_in_flight_.fetch_add(1);
     // The router may block (argon2id, database): answer from the worker pool.
     asio::post(workers_, [this, con, req = std::move(req)] {
       http::response res = router_.handle(req);
       spdlog::debug("event=http method={} path={} status={}", req.method, req.path, res.status);
-      asio::post(*con->get_strand(), [con, res = std::move(res)] {
+      asio::post(*con->get_strand(), [this, con, res = std::move(res)] {
         con->set_status(static_cast<websocketpp::http::status_code::value>(res.status));
         for (const auto& [name, value] : res.headers) con->append_header(name, value);
         con->append_header("Connection", "close");  // websocketpp closes after each response
         con->set_body(res.body);
         websocketpp::lib::error_code ec;
         con->send_http_response(ec);
+        http_in_flight_.fetch_sub(1);
       });
     });
   }
@@ -377,14 +379,16 @@ class ws_server final : public server {
     wait_for_closes();
   }
 
-  // Phase 2: queued frames are written and every WebSocket closes with 1001.
+  // Phase 2: queued frames are written, every WebSocket closes with 1001, and HTTP requests
+  // being handled get their responses.
   void wait_for_closes() {
     bool empty;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       empty = connections_.empty();
     }
-    if (!empty && std::chrono::steady_clock::now() < shutdown_deadline_) {
+    if ((!empty || http_in_flight_.load() > 0) &&
+        std::chrono::steady_clock::now() < shutdown_deadline_) {
       return after(std::chrono::milliseconds(10), [this] { wait_for_closes(); });
     }
     if (!empty) spdlog::warn("event=shutdown_timeout");
@@ -409,6 +413,7 @@ class ws_server final : public server {
   asio::signal_set signals_;
   std::uint16_t port_ = 0;
   std::atomic<bool> shutting_down_{false};
+  std::atomic<int> http_in_flight_{0};  // HTTP requests on the worker pool
   std::chrono::steady_clock::time_point shutdown_deadline_;
   session::clock::time_point last_ping_ = session::clock::now();
   std::mutex mutex_;  // guards connections_

@@ -26,15 +26,17 @@ export class Client {
 
   open(headers = {}) {
     return new Promise((resolve, reject) => {
-      this.ws = new WebSocket(this.url, { headers, maxPayload: 16 * 1024 * 1024 });
-      this.ws.on('open', resolve);
+      this.ws = new WebSocket(this.url, { headers, maxPayload: 16 * 1024 * 1024, ...this.options.ws });
+      let opened = false;
+      this.ws.on('open', () => { opened = true; resolve(); });
       this.ws.on('unexpected-response', (req, res) => {
         reject(Object.assign(new Error(`handshake refused: ${res.statusCode}`), { status: res.statusCode }));
       });
-      this.ws.on('error', (e) => { if (!this.ws || this.ws.readyState === WebSocket.CONNECTING) reject(e); });
+      this.ws.on('error', (e) => { if (!opened) reject(e); });
       this.ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
       this.ws.on('close', (code, reason) => {
         this.closed = { code, reason: reason.toString() };
+        if (!opened) reject(new Error(`closed before the handshake completed: ${code}`));
         for (const w of this.waiters.splice(0)) w.onClose?.(this.closed);
         for (const [, p] of this.pending) p.reject(new Error(`closed ${code} ${reason}`));
         this.pending.clear();
