@@ -19,6 +19,7 @@ const { values: opt } = parseArgs({
     channels: { type: 'string', default: '10' },
     rate: { type: 'string', default: '500' },
     duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
     size: { type: 'string', default: '64' },
     chatd: { type: 'string' },
     url: { type: 'string' },
@@ -34,7 +35,8 @@ if (opt.help || (!opt.chatd && !opt.url)) {
   --clients N     WebSocket clients, one user each              [100]
   --channels R    group channels; client i joins channel i % R  [10]
   --rate M        messages per second in total                  [500]
-  --duration S    seconds of sending                            [10]
+  --duration S    seconds of measured sending                   [10]
+  --warmup S      seconds of sending before, not measured       [2]
   --size B        bytes of text per message                     [64]
   --db CONN       database for the chatd it starts (default SQLite in a temp dir)
   --threads T     I/O threads of the chatd it starts            [2]
@@ -43,6 +45,7 @@ if (opt.help || (!opt.chatd && !opt.url)) {
 }
 const N = Number(opt.clients); const R = Math.min(Number(opt.channels), N);
 const RATE = Number(opt.rate); const DURATION = Number(opt.duration) * 1000;
+const WARMUP = Number(opt.warmup) * 1000;
 
 // ---- chatd ---------------------------------------------------------------------------------
 let server = null; let base = opt.url; let pid = opt.pid ? Number(opt.pid) : null; let dataDir;
@@ -144,28 +147,36 @@ async function main() {
       if (!entry) { unexpected++; return; }
       if (!entry.waiting.delete(c.index)) { duplicates++; return; }
       const now = performance.now();
+      if (entry.warm) {
+        if (entry.waiting.size === 0 && entry.acked) inflight.delete(m.client_msg_id);
+        return;
+      }
       latencies.push(now - entry.sentAt);
       delivered++; lastDelivery = now;
       if (entry.waiting.size === 0 && entry.acked) inflight.delete(m.client_msg_id);
     };
   }
   const text = 'x'.repeat(Math.max(1, Number(opt.size)));
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
-  let next = 0;
+  let cpu0 = NaN;
+  const start = performance.now();
+  const t0 = start + WARMUP;  // the measured window starts after the warm-up
+  let next = 0; let total = 0;
   await new Promise((resolve) => {
     const tick = setInterval(() => {
-      const elapsed = performance.now() - t0;
-      if (elapsed >= DURATION) { clearInterval(tick); resolve(); return; }
-      const due = Math.floor((elapsed / 1000) * RATE);
-      for (; sent < due; sent++) {
+      const now = performance.now();
+      if (now - t0 >= DURATION) { clearInterval(tick); resolve(); return; }
+      const warm = now < t0;
+      if (!warm && Number.isNaN(cpu0)) cpu0 = cpuSeconds();
+      const due = Math.floor(((now - start) / 1000) * RATE);
+      for (; total < due; total++) {
+        if (!warm) sent++;
         const c = clients[next++ % N];
-        const key = `${tag}-${sent}`;
+        const key = `${tag}-${total}`;
         const waiting = new Set(c.channel.members.filter((m) => m !== c).map((m) => m.index));
-        const entry = { sentAt: performance.now(), waiting, acked: false };
+        const entry = { sentAt: performance.now(), waiting, acked: false, warm };
         inflight.set(key, entry);
         c.request({ type: 'send', channel_id: c.channel.id, text, client_msg_id: key }).then((r) => {
-          if (r.type === 'response') acked++; else failed++;
+          if (r.type !== 'response') failed++; else if (!warm) acked++;
           entry.acked = true;
           if (entry.waiting.size === 0) inflight.delete(key);
         });
@@ -179,11 +190,12 @@ async function main() {
   }
   const cpu1 = cpuSeconds();
   let missing = 0;
-  for (const e of inflight.values()) missing += e.waiting.size;
+  for (const e of inflight.values()) if (!e.warm) missing += e.waiting.size;
   latencies.sort((a, b) => a - b);
   const seconds = ((lastDelivery || performance.now()) - t0) / 1000;
   const result = {
-    clients: N, channels: R, rate: RATE, duration_s: DURATION / 1000, text_bytes: text.length,
+    clients: N, channels: R, rate: RATE, duration_s: DURATION / 1000, warmup_s: WARMUP / 1000,
+    text_bytes: text.length,
     sent, acked, failed,
     delivered, delivered_per_s: Math.round(delivered / seconds),
     latency_ms: { p50: +percentile(latencies, 50).toFixed(2), p99: +percentile(latencies, 99).toFixed(2), p999: +percentile(latencies, 99.9).toFixed(2), max: +(latencies.at(-1) ?? NaN).toFixed(2) },
