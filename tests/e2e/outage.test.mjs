@@ -1,0 +1,71 @@
+// A database outage (MariaDB only): requests fail with `unavailable`, /readyz says 503, the
+// connections stay open, and everything works again once the database is back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Chatd, backend, freshDatabase } from './lib/chatd.mjs';
+import { Client, isMessage, sleep } from './lib/client.mjs';
+
+// A TCP relay in front of MariaDB that the test can cut and restore.
+class Relay {
+  constructor(target) { this.target = target; this.sockets = new Set(); }
+  async listen(port = 0) {
+    this.server = net.createServer((down) => {
+      const up = net.connect(this.target, '127.0.0.1');
+      for (const s of [down, up]) { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); s.on('error', () => {}); }
+      down.pipe(up); up.pipe(down);
+    });
+    await new Promise((r) => this.server.listen(port, '127.0.0.1', r));
+    this.port = this.server.address().port;
+  }
+  async cut() {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((r) => this.server.close(r));
+  }
+}
+
+test('database_outage_gives_unavailable_and_recovers', { skip: backend !== 'mariadb' && 'MariaDB only' }, async () => {
+  const socketDb = freshDatabase();
+  const dir = path.dirname(/unix_socket=(\S+)/.exec(socketDb)[1]);
+  const relay = new Relay(Number(readFileSync(path.join(dir, 'port'), 'utf8').trim()));
+  await relay.listen();
+  const db = socketDb.replace(/unix_socket=\S+/, `host=127.0.0.1 port=${relay.port}`);
+  const chatd = await new Chatd({ db, args: ['--db-pool', '2'] }).start();
+  const a = await chatd.account('a'); const b = await chatd.account('b');
+  const ca = await Client.connect(chatd.ws, { token: a.token });
+  const cb = await Client.connect(chatd.ws, { token: b.token });
+  const { channel } = await ca.call('open_direct', { user_id: b.user.id });
+  await ca.call('send', { channel_id: channel.id, text: 'before' });
+  await cb.next(isMessage(channel.id));
+
+  await relay.cut();
+  const failed = await ca.request('send', { channel_id: channel.id, text: 'during', client_msg_id: 'retry-me' });
+  assert.equal(failed.type, 'error');
+  assert.equal(failed.code, 'unavailable', failed.message);
+  const hist = await ca.request('history', { channel_id: channel.id });
+  assert.equal(hist.code, 'unavailable');
+  const ready = await chatd.request('GET', '/readyz');
+  assert.equal(ready.status, 503);
+  assert.equal(ready.body.error.code, 'unavailable');
+  assert.equal((await chatd.request('GET', '/healthz')).status, 200, 'alive while not ready');
+  assert.equal(ca.closed, null, 'connections stay open');
+
+  await relay.listen(relay.port);
+  let retry;
+  for (let i = 0; i < 50; i++) {  // the engine reconnects on its next use of the pool
+    retry = await ca.request('send', { channel_id: channel.id, text: 'during', client_msg_id: 'retry-me' });
+    if (retry.type === 'response') break;
+    await sleep(200);
+  }
+  assert.equal(retry.type, 'response', JSON.stringify(retry));
+  assert.equal((await cb.next(isMessage(channel.id))).message.text, 'during');
+  assert.equal((await chatd.request('GET', '/readyz')).status, 200);
+  const metrics = await chatd.request('GET', '/metrics');
+  assert.match(metrics.body, /^chatd_database_errors_total [1-9]/m);
+  ca.assertValid(); cb.assertValid();
+  await ca.close(); await cb.close();
+  assert.equal((await chatd.stop()).code, 0, chatd.log);
+  await relay.cut();
+});
