@@ -411,11 +411,17 @@ CHAT_API chat_member_list* chat_members(chat_engine* engine, int64_t me, int64_t
 CHAT_API bool chat_add_member(chat_engine* engine, int64_t actor, int64_t channel_id,
                               int64_t target, chat_role role, chat_error* error);
 
-/** Removes `target` (owners and admins; admins cannot remove owners). Errors: forbidden... */
+/**
+ * Removes `target` (owners and admins; admins cannot remove owners).
+ * Errors: forbidden, not_found (no such channel, or `target` is not a member).
+ */
 CHAT_API bool chat_remove_member(chat_engine* engine, int64_t actor, int64_t channel_id,
                                  int64_t target, chat_error* error);
 
-/** Leaves a group. Errors: conflict (the last owner while others remain), forbidden. */
+/**
+ * Leaves a group. Errors: conflict (the last owner while others remain), forbidden (not a
+ * member, or a direct conversation), not_found.
+ */
 CHAT_API bool chat_leave(chat_engine* engine, int64_t me, int64_t channel_id, chat_error* error);
 
 /**

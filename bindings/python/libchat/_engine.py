@@ -411,7 +411,7 @@ class Connection:
         """Takes up to `max_events` queued events (0: all), waiting up to `timeout` seconds
         for the first (None: until one comes or interrupt()). Returns a list, possibly
         empty. Raises Unavailable once the engine is closed and nothing is left."""
-        ms = -1 if timeout is None else max(0, int(timeout * 1000))
+        ms = -1 if timeout is None else min(max(0, int(timeout * 1000)), 2**31 - 1)
         with self._poll_lock:
             if self._closing or self._handle is None:
                 raise Unavailable(ErrorCode.UNAVAILABLE, "the connection is closed")
