@@ -62,7 +62,8 @@ struct plain_response {
   std::string location;
 };
 
-// A direct libcurl call that trusts the test CA; `jar` keeps cookies between calls.
+// A direct libcurl call that trusts the test CA; `jar`, a handle with the cookie engine on,
+// keeps cookies between calls (only GETs are made with it).
 plain_response curl_call(const std::string& method, const std::string& url,
                          const std::string& body = {}, const std::vector<std::string>& headers = {},
                          CURL* jar = nullptr) {
@@ -72,7 +73,6 @@ plain_response curl_call(const std::string& method, const std::string& url,
     own.reset(curl_easy_init());
     h = own.get();
   }
-  curl_easy_reset(h);
   plain_response out;
   curl_slist* list = nullptr;
   for (const auto& line : headers) list = curl_slist_append(list, line.c_str());
@@ -80,7 +80,6 @@ plain_response curl_call(const std::string& method, const std::string& url,
   curl_easy_setopt(h, CURLOPT_CAINFO, ca_file().c_str());
   curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");  // enables the in-memory cookie engine
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &out.body);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
@@ -219,6 +218,7 @@ rp_bundle make_rp(std::vector<provider_config> providers, relying_party_options 
 
 provider_redirect drive_login(const std::string& authorization_url) {
   std::unique_ptr<CURL, easy_free> browser(curl_easy_init());
+  curl_easy_setopt(browser.get(), CURLOPT_COOKIEFILE, "");  // in-memory cookie engine, once
   std::string url = authorization_url;
   for (int hop = 0; hop < 10; ++hop) {
     auto answer = curl_call("GET", url, {}, {}, browser.get());
