@@ -59,7 +59,7 @@ test('sign_in_and_sign_up_errors_are_explained_next_to_the_form', async () => {
 
   await form.getByLabel('Username').fill('no spaces allowed');
   await form.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('alert')).toContainText('3 to 20 characters');
+  await expect(page.getByRole('alert')).toContainText('3 to 20 letters');
   await form.getByLabel('Username').fill('frank');
   await form.getByLabel('Password', { exact: true }).fill('short');
   await form.getByRole('button', { name: 'Create account' }).click();

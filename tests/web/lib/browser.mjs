@@ -98,7 +98,17 @@ export async function checkA11y(page, screen) {
   }
 }
 
+// Saves docs/screenshots/<name>.png. Message times come from the server's clock; they are
+// shown as fixed times in the picture so that the committed files only change with the UI.
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => {
+    const setTime = (t, text) => {
+      const last = t.lastChild;
+      if (last && last.nodeType === Node.TEXT_NODE) last.textContent = text;
+    };
+    document.querySelectorAll('#messages time').forEach((t, i) => setTime(t, `09:${String(30 + i).padStart(2, '0')}`));
+    document.querySelectorAll('#channel-list time').forEach((t, i) => setTime(t, `09:${String(50 - 3 * i).padStart(2, '0')}`));
+  });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
 }

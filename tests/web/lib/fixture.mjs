@@ -4,11 +4,15 @@ import { Chatd } from './chatd.mjs';
 import { launch } from './browser.mjs';
 
 // Returns an object whose chatd and browser are set in before() and closed in after().
-export function useChatdAndBrowser({ chatdArgs = [] } = {}) {
-  const env = { chatd: null, browser: null, contexts: [] };
+// `setup(env)` runs once both are up (one before() hook: node:test may not wait for one
+// top-level hook before starting the next).
+// With `chatd: false`, only the browser (the tests start their own servers).
+export function useChatdAndBrowser({ chatd = true, chatdArgs = [], setup = null } = {}) {
+  const env = { chatd: null, browser: null };
   before(async () => {
-    env.chatd = await new Chatd({ args: chatdArgs }).start();
+    if (chatd) env.chatd = await new Chatd({ args: chatdArgs }).start();
     env.browser = await launch();
+    if (setup) await setup(env);
   });
   after(async () => {
     try {

@@ -85,6 +85,7 @@ export class Chat {
     this.ready = false;         // the first list has arrived
     this.syncing = false;
     this.buffered = [];         // events received while (re)syncing
+    this.orphans = [];          // messages of conversations not listed yet
     this.lastTypingSent = new Map();
     this.markTimers = new Map();
     this.refreshTimer = null;
@@ -222,6 +223,16 @@ export class Chat {
     }
     this.emit('channels');
     if (added && this.ready) this.schedulePresence();  // new contacts: who of them is online?
+    // Messages that arrived before their conversation was known: the list may already count
+    // them, so they are stored without being counted again, and announced if they were live.
+    const orphans = this.orphans;
+    this.orphans = [];
+    for (const { m, live } of orphans) {
+      const ch = this.channels.get(m.channel_id);
+      if (!ch) continue;
+      this.applyMessage(m, false);
+      if (live && m.sender_id !== this.me.id) this.emit('incoming', { message: m, channel: ch });
+    }
   }
 
   // Everything after the newest contiguous message of each loaded conversation.
@@ -336,6 +347,8 @@ export class Chat {
     }
     const ch = this.channels.get(m.channel_id);
     if (!ch) {
+      // A conversation I was just added to: its summary comes with the next list.
+      this.orphans.push({ m, live });
       this.scheduleRefresh();
       return false;
     }

@@ -44,6 +44,9 @@ export function setupAuth(onSignedIn) {
     byId('auth-switch-text').textContent = t.switchText;
     byId('auth-switch').textContent = t.switchButton;
     password.setAttribute('autocomplete', t.passwordAutocomplete);
+    // The rules matter when choosing a name and password, not when signing in.
+    byId('auth-username-hint').hidden = mode !== 'signup';
+    byId('auth-password-hint').hidden = mode !== 'signup';
     document.title = `${t.title} · libchat`;
     showError('');
     if (focusTitle) username.focus();
@@ -69,7 +72,7 @@ export function setupAuth(onSignedIn) {
     const pass = password.value;
     if (!name) return showError('Enter your username.', username);
     if (mode === 'signup' && !USERNAME.test(name)) {
-      return showError('A username has 3 to 20 characters: letters, digits, and _ . -', username);
+      return showError('A username has 3 to 20 letters, digits, or _ . -', username);
     }
     if (!pass) return showError('Enter your password.', password);
     if (mode === 'signup' && pass.length < 8) {
