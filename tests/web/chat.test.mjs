@@ -185,6 +185,14 @@ test('earlier_history_loads_when_scrolling_up_without_gaps_or_doubles', async ()
   await item.click();
   await expect(ui.messageWithText(bob.page, `Message number ${total}`)).toHaveCount(1);
   await expect(item.locator('.badge')).toHaveCount(0);
+  // The first earlier page by keyboard: the button above the messages.
+  await expect(bob.page.locator('#messages > li.msg')).toHaveCount(50);
+  const more = bob.page.getByRole('button', { name: 'Load earlier messages' });
+  await more.focus();
+  await bob.page.keyboard.press('Enter');
+  await expect(bob.page.locator('#messages > li.msg')).toHaveCount(100);
+  await expect(more).toBeFocused();
+  // The rest by scrolling up.
   const log = bob.page.locator('#log');
   await until(async () => {
     const n = await bob.page.locator('#messages > li.msg').count();
@@ -216,4 +224,14 @@ test('read_markers_follow_the_reader_across_tabs_and_reloads', async () => {
   await expect(ui.conversationButton(tab2, 'alice').locator('.badge')).toHaveCount(0);
   await tab2.close();
   for (const p of [alice, bob, carol]) assert.deepEqual(p.page.errors, []);
+});
+
+test('signing_out_in_one_tab_signs_out_the_others', async () => {
+  const tab2 = await carol.context.newPage();
+  await tab2.goto('/');
+  await expect(ui.conversations(tab2)).toBeVisible();
+  await carol.page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(carol.page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(tab2.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await tab2.close();
 });

@@ -81,6 +81,8 @@ async function stopApp() {
   byId('announcer').replaceChildren();
 }
 
+const SIGNED_OUT_KEY = 'libchat.signed-out';
+
 async function signOut() {
   const s = session;
   if (!s) return;
@@ -89,11 +91,20 @@ async function signOut() {
   } catch { /* the session may already be gone; the cookie is cleared either way */ }
   try {
     localStorage.removeItem(s.chat.pendingKey());
+    localStorage.setItem(SIGNED_OUT_KEY, String(Date.now()));  // tells this browser's other tabs
   } catch { /* storage unavailable */ }
   await stopApp();
   history.replaceState(null, '', location.pathname);
   showAuth();
 }
+
+// Signing out in one tab signs out the others (their open WebSockets would otherwise stay).
+window.addEventListener('storage', async (e) => {
+  if (e.key !== SIGNED_OUT_KEY || !session) return;
+  await stopApp();
+  history.replaceState(null, '', location.pathname);
+  showAuth();
+});
 
 // The WebSocket refused our cookie: find out whether the session really ended.
 async function checkSession() {

@@ -11,10 +11,11 @@ export class Sidebar {
     this.items = new Map();  // channel id -> li
     this.activeId = null;
     this.list.replaceChildren();
-    this.list.addEventListener('click', (e) => {
+    this.onClick = (e) => {
       const button = e.target.closest('button[data-channel-id]');
       if (button) this.onOpen(button.dataset.channelId, { user: true });
-    });
+    };
+    this.list.addEventListener('click', this.onClick);
     this.unsubscribe = [
       chat.on('channels', () => this.render()),
       chat.on('presence', () => this.render()),
@@ -25,6 +26,7 @@ export class Sidebar {
   }
 
   dispose() {
+    this.list.removeEventListener('click', this.onClick);
     for (const off of this.unsubscribe) off();
     this.list.replaceChildren();
   }
