@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { launchWithProfile, person } from './lib/browser.mjs';
+import { checkA11y, launchWithProfile, person } from './lib/browser.mjs';
 import { expect } from './lib/expect.mjs';
 import { useChatdAndBrowser } from './lib/fixture.mjs';
 import * as ui from './lib/ui.mjs';
@@ -82,4 +82,49 @@ test('a_session_revoked_elsewhere_returns_the_page_to_sign_in', async () => {
   await second.page.reload();
   await expect(second.page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   assert.deepEqual(first.page.errors, []);
+});
+
+// chatd has no OpenID Connect endpoints yet (issue 5): they are stood in for here by
+// page.route(), as docs/auth.md describes them, to check the client's side of the contract.
+test('provider_buttons_and_the_choose_a_username_step_of_a_first_provider_sign_in', async () => {
+  const { context, page } = await person(env.browser, env.chatd.url);
+  await page.route('**/v1/auth/oidc/providers', (route) => route.fulfill({
+    json: { providers: [{ id: 'google', name: 'Google' }, { id: 'corp', name: 'Corp <SSO>' }] },
+  }));
+  await page.goto('/');
+  const providers = page.getByRole('region', { name: 'Or continue with' });
+  await expect(providers.getByRole('link', { name: 'Continue with Google' }))
+    .toHaveAttribute('href', '/v1/auth/oidc/google/start');
+  await expect(providers.getByRole('link', { name: 'Continue with Corp <SSO>' })).toBeVisible();
+  await checkA11y(page, 'sign-in with providers');
+
+  let attempts = 0;
+  await page.route('**/v1/auth/oidc/signup', async (route) => {
+    const body = route.request().postDataJSON();
+    assert.equal(body.ticket, 'T-123');
+    if (++attempts === 1) {
+      return route.fulfill({ status: 409, json: { error: { code: 'conflict', message: 'username is already taken' } } });
+    }
+    // Accept: make the account and its session for real (the cookie lands in this context).
+    await context.request.post('/v1/register', { data: { username: body.username, password: ui.PASSWORD } });
+    const login = await context.request.post('/v1/login', { data: { username: body.username, password: ui.PASSWORD } });
+    return route.fulfill({ status: 201, json: { user: (await login.json()).user } });
+  });
+  await page.goto('/#/oidc-signup?ticket=T-123&username=henry.h');
+  await expect(page.getByRole('heading', { level: 1, name: 'Choose your username' })).toBeVisible();
+  const name = ui.authForm(page).getByLabel('Username');
+  assert.equal(await name.inputValue(), 'henry.h');
+  await expect(name).toBeFocused();
+  assert.equal(await ui.authForm(page).getByLabel('Password', { exact: true }).isVisible(), false);
+  assert.equal(await providers.isVisible(), false);
+  await checkA11y(page, 'choose a username');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('alert')).toHaveText('That username is taken. Try another one.');
+  await name.fill('henry');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(ui.conversations(page)).toBeVisible();
+  await expect(page.locator('#me-name')).toHaveText('henry');
+  assert.equal(new URL(page.url()).hash, '');
+  assert.deepEqual(page.errors, []);
+  await context.close();
 });

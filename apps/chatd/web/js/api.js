@@ -55,20 +55,43 @@ export async function logout() {
   await call('POST', '/v1/logout');
 }
 
-// OpenID Connect providers (issue 5). chatd does not list providers yet; when it does, this
-// is the one place to point at its endpoint. Expected shape:
-//   {"providers":[{"id":"google","name":"Google","start_url":"/v1/oidc/google/start"}]}
-// Any failure (404 today) means "no providers" and the section stays hidden.
-export const PROVIDERS_ENDPOINT = '/v1/auth/providers';
+// ---- OpenID Connect (issue 5, docs/auth.md) ----------------------------------------------
+// chatd does not list its providers yet. When it does, this is the one place to point at the
+// endpoint; expected: {"providers":[{"id":"google","name":"Google"}]} (a "start_url" may
+// override the start path, which is otherwise /v1/auth/oidc/{id}/start as in docs/auth.md).
+// Any failure (404 today) means "no providers" and the sign-in screen shows none.
+export const PROVIDERS_ENDPOINT = '/v1/auth/oidc/providers';
 
 export async function providers() {
   try {
     const data = await call('GET', PROVIDERS_ENDPOINT);
     if (!Array.isArray(data.providers)) return [];
-    return data.providers.filter(
-      (p) => p && typeof p.name === 'string' && typeof p.start_url === 'string' &&
-        p.start_url.startsWith('/'));
+    return data.providers
+      .filter((p) => p && typeof p.id === 'string' && typeof p.name === 'string')
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        start_url: typeof p.start_url === 'string' && p.start_url.startsWith('/')
+          ? p.start_url : `/v1/auth/oidc/${encodeURIComponent(p.id)}/start`,
+      }));
   } catch {
     return [];
   }
+}
+
+// A first sign-in with a provider ends with a sign-up ticket; the browser comes back to
+//   /#/oidc-signup?ticket=TICKET&username=SUGGESTED
+// (the contract this client offers the callback; see README.md) and the person picks a
+// username. POST /v1/auth/oidc/signup {ticket, username} creates the account and the session.
+export function providerSignupFromUrl(hash = location.hash) {
+  const m = /^#\/oidc-signup\?(.*)$/.exec(hash);
+  if (!m) return null;
+  const params = new URLSearchParams(m[1]);
+  const ticket = params.get('ticket');
+  return ticket ? { ticket, username: params.get('username') || '' } : null;
+}
+
+export async function completeProviderSignup(ticket, username) {
+  const data = await call('POST', '/v1/auth/oidc/signup', { ticket, username });
+  return data.user || currentUser();
 }

@@ -183,7 +183,15 @@ function route(how = {}) {
   }
 }
 
-window.addEventListener('hashchange', () => route({ user: false }));
+window.addEventListener('hashchange', () => {
+  const providerSignup = api.providerSignupFromUrl();
+  if (providerSignup && !session) {
+    showAuth();
+    auth.chooseUsername(providerSignup.ticket, providerSignup.username);
+    return;
+  }
+  route({ user: false });
+});
 NARROW.addEventListener('change', () => session && route({ user: false }));
 
 function updateTitle() {
@@ -264,6 +272,12 @@ function announceIncoming(m, ch) {
 
 // ---- Start --------------------------------------------------------------------------------
 async function boot() {
+  const providerSignup = api.providerSignupFromUrl();
+  if (providerSignup) {
+    showAuth();
+    auth.chooseUsername(providerSignup.ticket, providerSignup.username);
+    return;
+  }
   let user = null;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -1,4 +1,5 @@
-// The sign-in / create-account screen, and the OpenID Connect provider spot.
+// The sign-in / create-account screen, the OpenID Connect provider spot, and the
+// choose-a-username step of a first sign-in with a provider.
 import * as api from '../api.js';
 import { byId, h } from '../dom.js';
 
@@ -23,6 +24,16 @@ const text = {
     switchButton: 'Sign in instead',
     passwordAutocomplete: 'new-password',
   },
+  // After a first sign-in with an OpenID Connect provider: only a username is needed.
+  choose: {
+    title: 'Choose your username',
+    lead: 'You are signed in with your provider. Pick the username others will find you by.',
+    submit: 'Create account',
+    busy: 'Creating your account…',
+    switchText: 'Changed your mind?',
+    switchButton: 'Sign in another way',
+    passwordAutocomplete: 'new-password',
+  },
 };
 
 // Wires the form once; onSignedIn(user) runs after a successful sign-in or sign-up.
@@ -33,9 +44,11 @@ export function setupAuth(onSignedIn) {
   const error = byId('auth-error');
   const submit = byId('auth-submit');
   let mode = 'signin';
+  let ticket = null;  // the sign-up ticket of a first provider sign-in
   let busy = false;
+  let providers = [];
 
-  function setMode(next, focusTitle) {
+  function setMode(next, focusUsername) {
     mode = next;
     const t = text[mode];
     byId('auth-title').textContent = t.title;
@@ -45,11 +58,13 @@ export function setupAuth(onSignedIn) {
     byId('auth-switch').textContent = t.switchButton;
     password.setAttribute('autocomplete', t.passwordAutocomplete);
     // The rules matter when choosing a name and password, not when signing in.
-    byId('auth-username-hint').hidden = mode !== 'signup';
+    byId('auth-username-hint').hidden = mode === 'signin';
     byId('auth-password-hint').hidden = mode !== 'signup';
+    password.closest('.field').hidden = mode === 'choose';
+    byId('auth-providers').hidden = mode === 'choose' || !providers.length;
     document.title = `${t.title} · libchat`;
     showError('');
-    if (focusTitle) username.focus();
+    if (focusUsername) username.focus();
   }
 
   function showError(message, field) {
@@ -62,6 +77,10 @@ export function setupAuth(onSignedIn) {
   }
 
   byId('auth-switch').addEventListener('click', () => {
+    if (mode === 'choose') {
+      ticket = null;
+      history.replaceState(null, '', location.pathname);
+    }
     setMode(mode === 'signin' ? 'signup' : 'signin', true);
   });
 
@@ -71,10 +90,10 @@ export function setupAuth(onSignedIn) {
     const name = username.value.trim();
     const pass = password.value;
     if (!name) return showError('Enter your username.', username);
-    if (mode === 'signup' && !USERNAME.test(name)) {
+    if (mode !== 'signin' && !USERNAME.test(name)) {
       return showError('A username has 3 to 20 letters, digits, or _ . -', username);
     }
-    if (!pass) return showError('Enter your password.', password);
+    if (mode !== 'choose' && !pass) return showError('Enter your password.', password);
     if (mode === 'signup' && pass.length < 8) {
       return showError('Choose a password of at least 8 characters.', password);
     }
@@ -83,14 +102,27 @@ export function setupAuth(onSignedIn) {
     submit.textContent = text[mode].busy;
     showError('');
     try {
-      if (mode === 'signup') await api.register(name, pass);
-      const user = await api.login(name, pass);
+      let user;
+      if (mode === 'choose') {
+        user = await api.completeProviderSignup(ticket, name);
+        history.replaceState(null, '', location.pathname);
+        ticket = null;
+      } else {
+        if (mode === 'signup') await api.register(name, pass);
+        user = await api.login(name, pass);
+      }
       password.value = '';
       onSignedIn(user);
     } catch (err) {
-      if (err.code === 'unauthenticated') showError('Wrong username or password.', password);
-      else if (err.code === 'conflict') showError('That username is taken. Try another one.', username);
-      else showError(err.message || 'Something went wrong. Try again.', null);
+      if (err.code === 'unauthenticated' && mode === 'signin') {
+        showError('Wrong username or password.', password);
+      } else if (err.code === 'conflict') {
+        showError('That username is taken. Try another one.', username);
+      } else if (mode === 'choose' && err.status !== 400 && err.status !== 0) {
+        showError('This sign-up has expired. Sign in with your provider again.', null);
+      } else {
+        showError(err.message || 'Something went wrong. Try again.', null);
+      }
     } finally {
       busy = false;
       submit.disabled = false;
@@ -98,24 +130,29 @@ export function setupAuth(onSignedIn) {
     }
   });
 
-  loadProviders();
+  api.providers().then((list) => {
+    providers = list;
+    if (!list.length) return;
+    byId('auth-provider-list').replaceChildren(...list.map((p) => h('li', {},
+      h('a', { class: 'button wide provider', href: p.start_url }, `Continue with ${p.name}`))));
+    byId('auth-providers').hidden = mode === 'choose';
+  });
+
   return {
     show() {
       setMode('signin', false);
       username.value = '';
       password.value = '';
-      showError('');
       username.focus();
     },
+    // A first sign-in with a provider came back with a sign-up ticket (see js/api.js).
+    chooseUsername(signupTicket, suggested) {
+      ticket = signupTicket;
+      setMode('choose', false);
+      username.value = suggested || '';
+      password.value = '';
+      username.focus();
+      username.select();
+    },
   };
-}
-
-// Fills the OpenID Connect spot when chatd lists providers (see js/api.js).
-async function loadProviders() {
-  const list = await api.providers();
-  if (!list.length) return;
-  const ul = byId('auth-provider-list');
-  ul.replaceChildren(...list.map((p) => h('li', {},
-    h('a', { class: 'button wide provider', href: p.start_url }, `Continue with ${p.name}`))));
-  byId('auth-providers').hidden = false;
 }
