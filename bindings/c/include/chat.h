@@ -46,6 +46,14 @@ extern "C" {
 #else
 #define CHAT_API
 #endif
+/* In C++ the enums get the fixed underlying type int, which C's enums have in practice: then
+ * every int a caller passes is a valid value of the type (the library rejects unknown ones with
+ * CHAT_ERR_INVALID_ARGUMENT) instead of undefined behaviour. */
+#ifdef __cplusplus
+#define CHAT_ENUM_INT : int
+#else
+#define CHAT_ENUM_INT
+#endif
 /** @endcond */
 
 /* ------------------------------------------------------------------------------------------- */
@@ -66,7 +74,7 @@ CHAT_API const char* chat_version(void);
  * Error codes: the same stable integers as chat::errc in the C++ API and "error" on the wire.
  * Never renumbered; new codes may be added at the end.
  */
-typedef enum chat_errc {
+typedef enum chat_errc CHAT_ENUM_INT {
   CHAT_OK = 0,                   /**< success */
   CHAT_ERR_INVALID_ARGUMENT = 1, /**< input breaks a documented rule (length, charset, UTF-8) */
   CHAT_ERR_NOT_FOUND = 2,        /**< the user, channel or session does not exist */
@@ -98,13 +106,13 @@ CHAT_API const char* chat_errc_to_string(chat_errc code);
 /** @{ */
 
 /** Kind of channel. */
-typedef enum chat_channel_kind {
+typedef enum chat_channel_kind CHAT_ENUM_INT {
   CHAT_CHANNEL_GROUP = 0, /**< a named channel with roles */
   CHAT_CHANNEL_DIRECT = 1 /**< the one conversation of a pair of users */
 } chat_channel_kind;
 
 /** A member's role in a group channel. */
-typedef enum chat_role {
+typedef enum chat_role CHAT_ENUM_INT {
   CHAT_ROLE_MEMBER = 0, /**< reads and writes */
   CHAT_ROLE_ADMIN = 1,  /**< also adds and removes members */
   CHAT_ROLE_OWNER = 2   /**< also changes roles */
@@ -241,7 +249,7 @@ CHAT_API void chat_sync_result_free(chat_sync_result* result);
 /** @{ */
 
 /** Cost of argon2id password hashing. */
-typedef enum chat_password_cost {
+typedef enum chat_password_cost CHAT_ENUM_INT {
   CHAT_PASSWORD_COST_MINIMUM = 0,     /**< for tests only: never in production */
   CHAT_PASSWORD_COST_INTERACTIVE = 1, /**< libsodium's minimum for online logins (default) */
   CHAT_PASSWORD_COST_MODERATE = 2     /**< slower, stronger */
@@ -437,7 +445,7 @@ CHAT_API bool chat_set_role(chat_engine* engine, int64_t actor, int64_t channel_
 /** @{ */
 
 /** What happened; values mirror chat::event_kind. */
-typedef enum chat_event_kind {
+typedef enum chat_event_kind CHAT_ENUM_INT {
   CHAT_EVENT_MESSAGE_CREATED = 0,     /**< a message was committed in one of my channels */
   CHAT_EVENT_CHANNEL_CREATED = 1,     /**< I was in a channel at its creation */
   CHAT_EVENT_CHANNEL_UPDATED = 2,     /**< name or topic changed */
@@ -576,7 +584,7 @@ CHAT_API chat_message* chat_send(chat_engine* engine, int64_t sender, int64_t ch
                                  const chat_connection* origin, chat_error* error);
 
 /** Which page of history chat_history() returns. */
-typedef enum chat_history_direction {
+typedef enum chat_history_direction CHAT_ENUM_INT {
   CHAT_HISTORY_LATEST = 0, /**< the newest messages; `seq` is ignored */
   CHAT_HISTORY_BEFORE = 1, /**< messages with seq < `seq` (the newest of them) */
   CHAT_HISTORY_AFTER = 2   /**< messages with seq > `seq` (the oldest of them) */
