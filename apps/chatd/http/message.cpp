@@ -21,7 +21,6 @@ int status_of(const std::string& code) {
   if (code == "not_found") return 404;
   if (code == "method_not_allowed") return 405;
   if (code == "conflict") return 409;
-  if (code == "too_large") return 413;
   if (code == "rate_limited") return 429;
   if (code == "unavailable") return 503;
   return 500;

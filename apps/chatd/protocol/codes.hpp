@@ -10,7 +10,6 @@ namespace code {
 inline constexpr const char* bad_request = "bad_request";    // malformed JSON/UTF-8, bad field
 inline constexpr const char* unknown_type = "unknown_type";  // "type" names no request
 inline constexpr const char* rate_limited = "rate_limited";  // over the per-connection rate
-inline constexpr const char* too_large = "too_large";        // HTTP body over the limit
 inline constexpr const char* method_not_allowed = "method_not_allowed";  // HTTP only
 inline constexpr const char* unauthenticated = "unauthenticated";
 inline constexpr const char* not_found = "not_found";

@@ -165,7 +165,6 @@ void on_send(const json& req, const request_context& ctx) {
   ctx.engine.send_async(
       ctx.me, channel, std::move(text), std::move(client_msg_id), ctx.connection,
       [out, counters, id](chat::result<chat::message> r) {
-        counters->sends_in_flight.fetch_sub(1, std::memory_order_relaxed);
         if (r.ok()) {
           counters->messages_sent.fetch_add(1, std::memory_order_relaxed);
           out->push(outgoing_frame{
@@ -174,6 +173,8 @@ void on_send(const json& req, const request_context& ctx) {
           counters->request_errors.fetch_add(1, std::memory_order_relaxed);
           out->push(outgoing_frame{nullptr, error_frame(id, r.error())});
         }
+        // Only now: shutdown waits for this count, so the ack is queued before it closes.
+        counters->sends_in_flight.fetch_sub(1, std::memory_order_release);
       });
 }
 

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +47,25 @@ struct chatd_config : public Base {
   static const long timeout_close_handshake = 3000;
   static const websocketpp::log::level elog_level = websocketpp::log::elevel::none;
   static const websocketpp::log::level alog_level = websocketpp::log::alevel::none;
+};
+
+// Engine threads (commit thread, callers of engine functions) post drains and closes to
+// connection strands; this gate makes sure none does once the io_context is about to go away.
+class post_gate {
+ public:
+  template <typename F>
+  void post(asio::io_context::strand& strand, F&& fn) {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    if (open_) asio::post(strand, std::forward<F>(fn));
+  }
+  void close() {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    open_ = false;
+  }
+
+ private:
+  std::shared_mutex mutex_;
+  bool open_ = true;  // guarded by mutex_
 };
 
 template <typename Config>
@@ -108,6 +128,7 @@ class ws_server final : public server {
     for (int i = 1; i < settings_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
     io_.run();
     for (auto& t : threads) t.join();
+    gate_.close();  // from here on, engine threads queue into outboxes but post nothing
     workers_.join();
     spdlog::info("event=stopped");
   }
@@ -220,7 +241,7 @@ class ws_server final : public server {
 
   // ---- Output ----------------------------------------------------------------------------
   void schedule_drain(const std::weak_ptr<connection_state>& weak) {
-    if (auto state = weak.lock()) asio::post(*state->strand, [this, state] { drain(*state); });
+    if (auto state = weak.lock()) gate_.post(*state->strand, [this, state] { drain(*state); });
   }
 
   // Hands queued frames to websocketpp, which writes everything queued in one gathered write.
@@ -255,7 +276,7 @@ class ws_server final : public server {
     auto state = weak.lock();
     if (!state) return;
     counters_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
-    asio::post(*state->strand, [this, state] {
+    gate_.post(*state->strand, [this, state] {
       spdlog::warn("event=ws.slow_consumer remote={} user={}", state->remote,
                    state->sess ? state->sess->user() : 0);
       close_now(*state, close_code::slow_consumer, "slow_consumer");
@@ -266,7 +287,7 @@ class ws_server final : public server {
                       const std::string& reason) {
     auto state = weak.lock();
     if (!state) return;
-    asio::post(*state->strand, [this, state, code, reason] {
+    gate_.post(*state->strand, [this, state, code, reason] {
       drain(*state);  // what was queued before the close goes out first
       close_now(*state, code, reason);
     });
@@ -366,7 +387,7 @@ class ws_server final : public server {
 
   // Phase 1: sends already submitted get committed and acknowledged.
   void wait_for_sends() {
-    if (counters_.sends_in_flight.load() > 0 &&
+    if (counters_.sends_in_flight.load(std::memory_order_acquire) > 0 &&
         std::chrono::steady_clock::now() < shutdown_deadline_) {
       return after(std::chrono::milliseconds(10), [this] { wait_for_sends(); });
     }
@@ -416,6 +437,7 @@ class ws_server final : public server {
   std::atomic<int> http_in_flight_{0};  // HTTP requests on the worker pool
   std::chrono::steady_clock::time_point shutdown_deadline_;
   session::clock::time_point last_ping_ = session::clock::now();
+  post_gate gate_;
   std::mutex mutex_;  // guards connections_
   std::vector<state_ptr> connections_;
 };
