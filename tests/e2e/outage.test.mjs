@@ -1,7 +1,8 @@
-// A database outage (MariaDB only): requests fail with `unavailable`, /readyz says 503, the
-// connections stay open, and everything works again once the database is back.
+// Database failures: an outage (MariaDB only) gives `unavailable`, /readyz 503, and the
+// connections stay open until it is back; a broken schema gives `internal`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -68,4 +69,27 @@ test('database_outage_gives_unavailable_and_recovers', { skip: backend !== 'mari
   await ca.close(); await cb.close();
   assert.equal((await chatd.stop()).code, 0, chatd.log);
   await relay.cut();
+});
+
+test('storage_failure_is_internal_and_the_connection_stays', async () => {
+  const chatd = await new Chatd().start();
+  const a = await chatd.account('a'); const b = await chatd.account('b');
+  const ca = await Client.connect(chatd.ws, { token: a.token });
+  const { channel } = await ca.call('open_direct', { user_id: b.user.id });
+  await ca.call('send', { channel_id: channel.id, text: 'before' });
+  // Break the schema under the running server.
+  if (backend === 'mariadb') {
+    const socket = /unix_socket=(\S+)/.exec(chatd.db)[1];
+    const db = /db=(\S+)/.exec(chatd.db)[1];
+    execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '-uchat', '-pchat', db, '-e', 'DROP TABLE messages']);
+  } else {
+    execFileSync('sqlite3', [path.join(chatd.dataDir, 'chat.db'), 'DROP TABLE messages']);
+  }
+  const r = await ca.request('history', { channel_id: channel.id });
+  assert.equal(r.type, 'error');
+  assert.equal(r.code, 'internal', r.message);
+  assert.deepEqual(await ca.call('ping'), {}, 'the connection stays usable');
+  ca.assertValid();
+  await ca.close();
+  assert.equal((await chatd.stop()).code, 0, chatd.log);
 });
