@@ -31,7 +31,8 @@ const option_def k_options[] = {
      "database (SOCI connection string); default sqlite3://db=DATA_DIR/chat.db. MariaDB: "
      "\"mysql://db=chat user=chat password=... unix_socket=/path/mysql.sock\" or host=... "
      "port=..."},
-    {"web-root", "", "directory of static files served over HTTP (default: the built-in page)"},
+    {"web-root", "",
+     "directory of static files served over HTTP (default: apps/chatd/web of the source tree)"},
     {"log-level", "info", "trace, debug, info, warn, error, critical or off"},
     {"threads", "2", "I/O threads running the network and the WebSocket protocol"},
     {"workers", "2", "threads for slow HTTP requests (password hashing)"},
