@@ -86,6 +86,15 @@ for (const [size, viewport] of sizes) {
         await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
         await screen('sign-in-error');
 
+        // A new account: no conversations yet.
+        await page.getByRole('button', { name: 'Create an account' }).click();
+        await ui.authForm(page).getByLabel('Username').fill('dora');
+        await ui.authForm(page).getByLabel('Password', { exact: true }).fill(ui.PASSWORD);
+        await ui.authForm(page).getByRole('button', { name: 'Create account' }).click();
+        await expect(page.locator('#channel-status')).toContainText('No conversations yet');
+        await screen('no-conversations');
+        await page.getByRole('button', { name: 'Sign out' }).click();
+
         await ui.signIn(page, 'alice');
         await expect(ui.conversationButton(page, 'Design review').locator('.badge')).toHaveAttribute('data-unread', '2');
         await expect(page.locator('#channel-list .channel-name')).toHaveTexts(['Design review', 'bob']);

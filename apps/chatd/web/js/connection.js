@@ -170,7 +170,13 @@ export class Connection extends EventTarget {
         reject(new RequestError('timeout', 'the server did not answer in time'));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      this.ws.send(JSON.stringify({ ...fields, type, id }));
+      try {
+        this.ws.send(JSON.stringify({ ...fields, type, id }));
+      } catch {  // the socket started closing: its close handler follows
+        this.pending.delete(id);
+        clearTimeout(timer);
+        reject(new RequestError('disconnected', 'connection lost'));
+      }
     });
   }
 

@@ -169,6 +169,7 @@ export class ConversationView {
       prev = li;
     }
     this.markLastOwn();
+    if (!page.hasMoreBefore && document.activeElement === el.loadOlder) el.log.focus();
     el.loadOlder.hidden = !page.hasMoreBefore;
     el.logStart.hidden = page.hasMoreBefore;
     el.logStart.textContent = page.messages.size
