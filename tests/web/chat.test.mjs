@@ -208,6 +208,17 @@ test('earlier_history_loads_when_scrolling_up_without_gaps_or_doubles', async ()
   assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => i + 1));
   const texts = await ui.texts(bob.page);
   assert.deepEqual(texts, Array.from({ length: total }, (_, i) => `Message number ${i + 1}`));
+
+  // Scrolled up, bob does not see a new message: it stays unread, and a button leads to it.
+  await log.evaluate((el) => { el.scrollTop = 0; });
+  await ui.send(carol.page, 'Are you still reading?');
+  const jump = bob.page.getByRole('button', { name: 'New messages below' });
+  await expect(jump).toBeVisible();
+  await expect(item.locator('.badge')).toHaveAttribute('data-unread', '1');
+  await jump.click();
+  await expect(jump).toBeHidden();
+  await expect(item.locator('.badge')).toHaveCount(0);
+  await expect(bob.page.getByRole('textbox', { name: 'Message carol' })).toBeFocused();
 });
 
 test('read_markers_follow_the_reader_across_tabs_and_reloads', async () => {

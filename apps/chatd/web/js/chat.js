@@ -141,8 +141,10 @@ export class Chat {
 
   // Conversations, most recent activity first.
   sortedChannels() {
+    // Ties: the newer conversation (ids are decimal strings; longer is larger).
+    const newer = (a, b) => b.id.length - a.id.length || (b.id > a.id ? 1 : b.id < a.id ? -1 : 0);
     return [...this.channels.values()].sort((a, b) => this.activity(b) - this.activity(a) ||
-      (a.id < b.id ? 1 : -1));
+      newer(a, b));
   }
 
   userName(id) {
