@@ -110,8 +110,8 @@ export class Chat {
 
   // ---- Notifications ----------------------------------------------------------------------
   // Types: channels, messages {channelId, older?, reset?}, pending {channelId}, members
-  // {channelId}, presence, typing {channelId}, users, removed {channelId, title, byMe},
-  // synced, incoming {message, channel}.
+  // {channelId}, presence, typing {channelId}, users, me, removed {channelId, title, byMe},
+  // synced, incoming {message, channel}, revoked.
   on(type, fn) {
     if (!this.listeners.has(type)) this.listeners.set(type, new Set());
     this.listeners.get(type).add(fn);
@@ -333,6 +333,12 @@ export class Chat {
       case 'typing':
         this.typingEvent(frame);
         break;
+      case 'user.updated':  // someone (or I) changed their username
+        if (frame.user) this.userUpdated(frame.user);
+        break;
+      case 'session.revoked':  // signed out elsewhere ("log out everywhere")
+        this.emit('revoked');
+        break;
       default:
         break;
     }
@@ -422,6 +428,24 @@ export class Chat {
     this.typing.delete(channelId);
     this.emit('channels');
     this.emit('removed', { channelId, title: this.title(ch), byMe });
+  }
+
+  userUpdated(user) {
+    this.users.set(user.id, user.username);
+    if (user.id === this.me.id) this.me = { ...this.me, username: user.username };
+    for (const ch of this.channels.values()) {
+      if (ch.peer?.id === user.id) ch.peer = { ...ch.peer, username: user.username };
+    }
+    for (const [channelId, list] of this.members) {
+      const m = list.find((x) => x.user_id === user.id);
+      if (m) {
+        m.username = user.username;
+        this.emit('members', { channelId });
+      }
+    }
+    this.emit('channels');
+    this.emit('users');
+    this.emit('me');
   }
 
   typingEvent(frame) {

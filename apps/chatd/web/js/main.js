@@ -50,6 +50,8 @@ function startApp(user, justSignedIn) {
     chat.on('channels', () => { updateTitle(); if (s.wantedId) route(); }),
     chat.on('synced', () => route()),
     chat.on('incoming', (d) => announceIncoming(d.message, d.channel)),
+    chat.on('me', () => { byId('me-name').textContent = chat.me.username; }),
+    chat.on('revoked', () => checkSession()),
     chat.on('removed', (d) => {
       announce(d.byMe ? `You left ${d.title}.` : `You are no longer a member of ${d.title}.`);
       if (currentId() === d.channelId) {
