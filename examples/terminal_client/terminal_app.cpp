@@ -308,8 +308,12 @@ void terminal_app::on_event(const json& event) {
     const std::string id = channel.value("id", "");
     if (event.value("actor_id", "") == session_->self_id()) return;  // my own doing
     resolve({event.value("actor_id", "")}, {id}, [this, id, name, event] {
-      print("* " + user_name(event.value("actor_id", "")) +
-            (name == "channel.created" ? " started " : " updated ") + label(id));
+      const std::string actor = user_name(event.value("actor_id", ""));
+      if (name == "channel.updated") return print("* " + actor + " updated " + label(id));
+      print("* " + actor +
+            (channels_[id].value("kind", "") == "direct" ? " opened a conversation with you: "
+                                                         : " added you to ") +
+            label(id));
     });
   } else if (name == "member.added" || name == "member.removed") {
     const std::string id = event.value("channel_id", "");
