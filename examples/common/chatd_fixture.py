@@ -60,6 +60,7 @@ class Process:
     def __init__(self, name, argv, env=None):
         self.name = name
         self.lines = []
+        self.eof = False  # the reader saw the end of the output: no more lines will come
         self.cond = threading.Condition()
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -75,6 +76,7 @@ class Process:
                 self.lines.append(line)
                 self.cond.notify_all()
         with self.cond:
+            self.eof = True
             self.cond.notify_all()
 
     def mark(self):
@@ -94,7 +96,7 @@ class Process:
                         return self.lines[index]
                     index += 1
                 left = deadline - time.monotonic()
-                if left <= 0 or (self.proc.poll() is not None and index >= len(self.lines)):
+                if left <= 0 or (self.eof and index >= len(self.lines)):
                     raise AssertionError(
                         f"{self.name}: no line matching {pattern!r} within {timeout} s"
                         f" (exit status {self.proc.poll()})")
