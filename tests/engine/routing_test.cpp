@@ -174,3 +174,71 @@ TEST_CASE("typing_reaches_other_online_members_and_presence_follows_connections"
   CHECK(e->online_contacts(alice.id)->empty());
   e->disconnect(bob2);  // twice is harmless
 }
+
+TEST_CASE("logout_ends_the_live_connections_of_that_session_only", "[routing][sessions]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto dm = e->open_direct(alice.id, bob.id);
+  auto phone = e->login("alice", "correct horse battery");
+  auto laptop = e->login("alice", "correct horse battery");
+  auto on_phone = std::make_shared<recording_sink>();
+  auto on_laptop = std::make_shared<recording_sink>();
+  e->connect(alice.id, on_phone, phone->token);
+  e->connect(alice.id, on_laptop, laptop->token);
+
+  REQUIRE(e->logout(phone->token).ok());
+  REQUIRE(on_phone->wait_count(event_kind::session_revoked, 1));
+  auto frame = nlohmann::json::parse(on_phone->of(event_kind::session_revoked).front()->json);
+  CHECK(frame["event"] == "session.revoked");
+  CHECK(on_laptop->of(event_kind::session_revoked).empty());
+  // The revoked connection is gone from routing; the other still receives.
+  REQUIRE(e->send(bob.id, dm->id, "still there?").ok());
+  REQUIRE(on_laptop->wait_count(event_kind::message_created, 1));
+  CHECK(on_phone->of(event_kind::message_created).empty());
+}
+
+TEST_CASE("logout_everywhere_ends_every_connection_and_announces_offline",
+          "[routing][sessions][presence]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  REQUIRE(e->open_direct(alice.id, bob.id).ok());
+  auto watcher = std::make_shared<recording_sink>();
+  e->connect(bob.id, watcher);
+  auto grant = e->login("alice", "correct horse battery");
+  auto first = std::make_shared<recording_sink>();
+  auto second = std::make_shared<recording_sink>();
+  e->connect(alice.id, first, grant->token);
+  e->connect(alice.id, second);  // connected without a token: still alice's
+  REQUIRE(watcher->wait_count(event_kind::presence, 1));
+
+  REQUIRE(e->logout_everywhere(alice.id).ok());
+  REQUIRE(first->wait_count(event_kind::session_revoked, 1));
+  REQUIRE(second->wait_count(event_kind::session_revoked, 1));
+  REQUIRE(watcher->wait_count(event_kind::presence, 2));
+  CHECK(!watcher->of(event_kind::presence).back()->online);
+  CHECK(e->online_contacts(bob.id)->empty());
+}
+
+TEST_CASE("a_username_change_reaches_contacts_and_my_sessions", "[routing]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto eve = make_user(*e, "eve");
+  REQUIRE(e->open_direct(alice.id, bob.id).ok());
+  auto b = std::make_shared<recording_sink>();
+  auto a = std::make_shared<recording_sink>();
+  auto v = std::make_shared<recording_sink>();
+  e->connect(bob.id, b);
+  e->connect(alice.id, a);
+  e->connect(eve.id, v);
+  REQUIRE(e->change_username(alice.id, "Alicia").ok());
+  REQUIRE(b->wait_count(event_kind::user_updated, 1));
+  REQUIRE(a->wait_count(event_kind::user_updated, 1));
+  auto frame = nlohmann::json::parse(b->of(event_kind::user_updated).front()->json);
+  CHECK(frame["event"] == "user.updated");
+  CHECK(frame["user"]["username"] == "Alicia");
+  CHECK(frame["user"]["id"] == std::to_string(alice.id));
+  CHECK(v->of(event_kind::user_updated).empty());
+}

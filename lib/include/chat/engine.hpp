@@ -59,8 +59,11 @@ class engine {
   result<session_grant> create_session(user_id id);
   // Resolves a token and slides its expiry. unauthenticated if unknown, expired or revoked.
   result<user> authenticate(const std::string& token);
-  status logout(const std::string& token);    // revokes one session
-  result<int> logout_everywhere(user_id id);  // revokes all; returns how many
+  // Revokes one session; its live connections get session_revoked and are dropped.
+  status logout(const std::string& token);
+  // Revokes all of the user's sessions and drops all their connections; returns how many
+  // sessions were revoked.
+  result<int> logout_everywhere(user_id id);
   result<user> get_user(user_id id);
   result<user> find_user(const std::string& username);  // any letter case
   result<user> change_username(user_id id, const std::string& new_username);
@@ -123,7 +126,11 @@ class engine {
   // ---- Live routing ----------------------------------------------------------------------
   // Registers a connected session of an authenticated user. The engine keeps the sink until
   // disconnect(). The first connection of a user announces them online to their contacts.
-  connection_id connect(user_id id, std::shared_ptr<session_sink> sink);
+  // With the session token it authenticated with, logout(token) ends this connection too: the
+  // sink gets a session_revoked event and is dropped (so does logout_everywhere, for all of the
+  // user's connections). The token is only hashed, never kept.
+  connection_id connect(user_id id, std::shared_ptr<session_sink> sink,
+                        const std::string& session_token = {});
   void disconnect(connection_id connection);
   // Tells the channel's other online members that `me` is typing. Nothing is stored.
   status typing(user_id me, channel_id id, connection_id origin = 0);

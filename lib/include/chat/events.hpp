@@ -16,9 +16,11 @@ enum class event_kind : std::uint8_t {
   member_added,     // someone (possibly me) joined a channel
   member_removed,   // someone (possibly me) left or was removed
   member_role_changed,
-  read_marker,  // one of my sessions moved my read marker
-  presence,     // a user I share a channel with came online or went offline
-  typing,       // a member is typing (ephemeral, never stored)
+  read_marker,      // one of my sessions moved my read marker
+  presence,         // a user I share a channel with came online or went offline
+  typing,           // a member is typing (ephemeral, never stored)
+  session_revoked,  // this connection's session was logged out; the engine has dropped it
+  user_updated,     // a user I share a channel with (or I) changed their username
 };
 
 const char* to_string(event_kind kind) noexcept;
@@ -31,6 +33,7 @@ struct event {
   std::optional<chat::message> message;       // message_created
   std::optional<chat::channel> channel_info;  // channel_created, channel_updated
   std::optional<chat::member> subject;        // member_*: the member concerned; typing: who
+  std::optional<chat::user> user_info;        // user_updated: the user as they are now
   user_id actor = 0;                          // who caused it (0 if the server)
   seq_t read_seq = 0;                         // read_marker
   bool online = false;                        // presence

@@ -108,14 +108,21 @@ result<user> engine::authenticate(const std::string& token) {
 
 status engine::logout(const std::string& token) {
   return impl_->guarded([&]() -> status {
-    if (!impl_->db->delete_session(detail::token_hash(token)))
+    const std::string hash = detail::token_hash(token);
+    auto session = impl_->db->find_session(hash);
+    if (!session || !impl_->db->delete_session(hash))
       return {errc::unauthenticated, "unknown or already revoked session"};
+    impl_->drop_connections(session->user, hash);
     return {};
   });
 }
 
 result<int> engine::logout_everywhere(user_id id) {
-  return impl_->guarded([&]() -> result<int> { return impl_->db->delete_sessions_of(id); });
+  return impl_->guarded([&]() -> result<int> {
+    const int revoked = impl_->db->delete_sessions_of(id);
+    impl_->drop_connections(id, {});
+    return revoked;
+  });
 }
 
 result<user> engine::get_user(user_id id) {
@@ -148,6 +155,13 @@ result<user> engine::change_username(user_id id, const std::string& new_username
       throw;
     }
     found->user.username = new_username;
+    auto ev = std::make_shared<event>();
+    ev->kind = event_kind::user_updated;
+    ev->actor = id;
+    ev->user_info = found->user;
+    std::vector<user_id> audience = impl_->db->contacts_of(id);
+    audience.push_back(id);  // my other sessions too
+    impl_->publish(std::move(ev), 0, std::move(audience));
     return std::move(found->user);
   });
 }

@@ -87,6 +87,7 @@ void commit_queue::finish(std::vector<request>& batch, std::vector<append_outcom
   std::size_t stored = 0, duplicates = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& outcome = outcomes[i];
+    duplicates += outcome.what == append_outcome::kind::duplicate;
     if (outcome.what != append_outcome::kind::stored) continue;
     ++stored;
     auto ev = std::make_shared<event>();
@@ -102,22 +103,15 @@ void commit_queue::finish(std::vector<request>& batch, std::vector<append_outcom
       if (stats_.database_error) stats_.database_error();
     }
   }
+  // Counters first: a sender that reads stats() after its acknowledgement sees its batch.
+  if (stats_.batch) stats_.batch(batch.size(), stored, duplicates);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& outcome = outcomes[i];
-    switch (outcome.what) {
-      case append_outcome::kind::stored:
-        batch[i].done(std::move(outcome.message));
-        break;
-      case append_outcome::kind::duplicate:
-        ++duplicates;
-        batch[i].done(std::move(outcome.message));
-        break;
-      case append_outcome::kind::not_member:
-        batch[i].done(status(errc::forbidden, "not a member of this channel"));
-        break;
-    }
+    if (outcome.what == append_outcome::kind::not_member)
+      batch[i].done(status(errc::forbidden, "not a member of this channel"));
+    else
+      batch[i].done(std::move(outcome.message));
   }
-  if (stats_.batch) stats_.batch(batch.size(), stored, duplicates);
 }
 
 }  // namespace chat::detail

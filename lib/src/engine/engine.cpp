@@ -99,10 +99,21 @@ void engine::impl::announce_presence(user_id user, bool online) {
   publish(std::move(ev), 0, std::move(contacts));
 }
 
-connection_id engine::connect(user_id id, std::shared_ptr<session_sink> sink) {
-  auto added = impl_->router.connect(id, std::move(sink));
+connection_id engine::connect(user_id id, std::shared_ptr<session_sink> sink,
+                              const std::string& session_token) {
+  auto added = impl_->router.connect(
+      id, std::move(sink),
+      session_token.empty() ? std::string() : detail::token_hash(session_token));
   if (added.first_of_user) impl_->announce_presence(id, true);
   return added.id;
+}
+
+void engine::impl::drop_connections(user_id user, const std::string& session_hash) {
+  auto ev = std::make_shared<event>();
+  ev->kind = event_kind::session_revoked;
+  ev->actor = user;
+  ev->json = wire::encode_event(*ev);
+  if (router.revoke(user, session_hash, ev)) announce_presence(user, false);
 }
 
 void engine::disconnect(connection_id connection) {

@@ -63,6 +63,8 @@ struct engine::impl {
   result<channel> require_channel(channel_id id);
   result<detail::membership_record> require_member(channel_id ch, user_id id);
   void announce_presence(user_id user, bool online);
+  // Ends live connections of a revoked session (all of the user's if session_hash is empty).
+  void drop_connections(user_id user, const std::string& session_hash);
 };
 
 }  // namespace chat

@@ -71,6 +71,10 @@ const char* to_string(event_kind kind) noexcept {
       return "presence";
     case event_kind::typing:
       return "typing";
+    case event_kind::session_revoked:
+      return "session_revoked";
+    case event_kind::user_updated:
+      return "user_updated";
   }
   return "unknown";
 }

@@ -99,6 +99,10 @@ const char* event_name(event_kind kind) noexcept {
       return "presence";
     case event_kind::typing:
       return "typing";
+    case event_kind::session_revoked:
+      return "session.revoked";
+    case event_kind::user_updated:
+      return "user.updated";
   }
   return "unknown";
 }
@@ -133,6 +137,11 @@ std::string encode_event(const event& e) {
       j["channel_id"] = id(e.channel);
       j["user_id"] = id(e.actor);
       if (e.subject) j["username"] = e.subject->username;
+      break;
+    case event_kind::session_revoked:
+      break;
+    case event_kind::user_updated:
+      if (e.user_info) j["user"] = user_json(*e.user_info);
       break;
   }
   return dump(j);

@@ -8,10 +8,11 @@ namespace chat::detail {
 
 router::router(member_loader load_members) : load_members_(std::move(load_members)) {}
 
-router::connect_result router::connect(user_id user, std::shared_ptr<session_sink> sink) {
+router::connect_result router::connect(user_id user, std::shared_ptr<session_sink> sink,
+                                       std::string session_hash) {
   std::lock_guard<std::mutex> lock(connections_mutex_);
   const connection_id id = next_id_++;
-  connections_.emplace(id, connection{user, std::move(sink)});
+  connections_.emplace(id, connection{user, std::move(sink), std::move(session_hash)});
   auto& list = by_user_[user];
   list.push_back(id);
   return {id, list.size() == 1};
@@ -30,6 +31,39 @@ std::optional<router::disconnect_result> router::disconnect(connection_id id) {
   const bool last = list.empty();
   if (last) by_user_.erase(user);
   return disconnect_result{user, last};
+}
+
+bool router::revoke(user_id user, const std::string& session_hash, const event_ptr& revoked) {
+  std::vector<std::shared_ptr<session_sink>> dropped;
+  bool offline = false;
+  {
+    std::lock_guard<std::mutex> lock(connections_mutex_);
+    auto it = by_user_.find(user);
+    if (it == by_user_.end()) return false;
+    auto& ids = it->second;
+    for (auto id = ids.begin(); id != ids.end();) {
+      auto c = connections_.find(*id);
+      if (session_hash.empty() || c->second.session_hash == session_hash) {
+        dropped.push_back(std::move(c->second.sink));
+        connections_.erase(c);
+        id = ids.erase(id);
+      } else {
+        ++id;
+      }
+    }
+    offline = ids.empty();
+    if (offline) by_user_.erase(it);
+  }
+  for (const auto& sink : dropped) sink->deliver(revoked);
+  delivered_.fetch_add(dropped.size(), std::memory_order_relaxed);
+  return offline && !dropped.empty();
+}
+
+std::optional<user_id> router::user_of_session(const std::string& session_hash) const {
+  std::lock_guard<std::mutex> lock(connections_mutex_);
+  for (const auto& [id, c] : connections_)
+    if (c.session_hash == session_hash) return c.user;
+  return std::nullopt;
 }
 
 bool router::is_online(user_id user) const {
@@ -78,6 +112,8 @@ void router::route(const routed_event& e) {
   switch (ev.kind) {
     case event_kind::read_marker:
     case event_kind::presence:
+    case event_kind::user_updated:
+    case event_kind::session_revoked:
       break;  // explicit recipients only
     default:
       members = members_of(ev.channel);

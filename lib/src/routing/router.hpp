@@ -24,12 +24,20 @@ class router {
     connection_id id;
     bool first_of_user;  // the user had no connection before
   };
-  connect_result connect(user_id user, std::shared_ptr<session_sink> sink);
+  // `session_hash` (may be empty) ties the connection to a session so revoke() can find it.
+  connect_result connect(user_id user, std::shared_ptr<session_sink> sink,
+                         std::string session_hash = {});
   struct disconnect_result {
     user_id user;
     bool last_of_user;  // the user has no connection left
   };
   std::optional<disconnect_result> disconnect(connection_id id);
+
+  // Drops the user's connections (only those of `session_hash` if it is not empty), tells each
+  // sink with `revoked`, and returns whether the user is now offline.
+  bool revoke(user_id user, const std::string& session_hash, const event_ptr& revoked);
+  // Which user a session's connections belong to, if any is connected.
+  std::optional<user_id> user_of_session(const std::string& session_hash) const;
 
   bool is_online(user_id user) const;
   std::size_t connection_count() const;
@@ -43,6 +51,7 @@ class router {
   struct connection {
     user_id user;
     std::shared_ptr<session_sink> sink;
+    std::string session_hash;
   };
   std::shared_ptr<const std::vector<user_id>> members_of(channel_id ch);
   void forget_members(channel_id ch);
