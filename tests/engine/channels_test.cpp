@@ -1,4 +1,6 @@
 // Group channels, direct conversations, and membership rules.
+#include <set>
+
 #include "engine_fixture.hpp"
 
 using namespace chat;
@@ -193,4 +195,59 @@ TEST_CASE("list_channels_shows_last_seq_read_marker_unread_and_peer", "[channels
   auto alices = e->list_channels(alice.id);
   REQUIRE(alices.ok());
   for (auto& s : *alices) CHECK(s.unread == 0);
+}
+
+TEST_CASE("join_public_creates_once_then_joins_ignoring_letter_case", "[channels][public]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto watcher = std::make_shared<recording_sink>();
+  e->connect(alice.id, watcher);
+  auto created = e->join_public(alice.id, "Lobby");
+  REQUIRE(created.ok());
+  CHECK(created->kind == channel_kind::group);
+  CHECK(created->name == "Lobby");
+  CHECK(role_of(*e, alice.id, created->id, alice.id) == role::owner);
+
+  auto joined = e->join_public(bob.id, "lobby");
+  REQUIRE(joined.ok());
+  CHECK(joined->id == created->id);
+  CHECK(role_of(*e, alice.id, created->id, bob.id) == role::member);
+  REQUIRE(watcher->wait_count(event_kind::member_added, 1));
+  CHECK(e->join_public(bob.id, "LOBBY")->id == created->id);  // idempotent, no second event
+  CHECK(e->members(alice.id, created->id)->size() == 2);
+  REQUIRE(e->send(bob.id, created->id, "hello lobby").ok());
+
+  // A private group of the same name is another channel; the public address does not move.
+  auto private_group = e->create_group(alice.id, "Lobby", "");
+  CHECK(private_group->id != created->id);
+  REQUIRE(e->rename_channel(alice.id, created->id, "Hall").ok());
+  CHECK(e->join_public(bob.id, "lobby")->id == created->id);
+  CHECK(e->join_public(bob.id, "").code() == errc::invalid_argument);
+  CHECK(e->join_public(999999, "lobby").code() == errc::not_found);
+}
+
+TEST_CASE("join_public_is_race_free_on_sqlite", "[channels][public][concurrency]") {
+  auto e = open_engine(sqlite_temp_url());
+  std::vector<user> users;
+  for (int i = 0; i < 8; ++i) users.push_back(make_user(*e, "joiner" + std::to_string(i)));
+  std::mutex mutex;
+  std::set<channel_id> ids;
+  std::vector<std::string> errors;
+  std::vector<std::thread> threads;
+  for (auto& u : users)
+    threads.emplace_back([&, id = u.id] {
+      auto ch = e->join_public(id, "busy-room");
+      std::lock_guard<std::mutex> lock(mutex);
+      if (ch.ok())
+        ids.insert(ch->id);
+      else
+        errors.push_back(ch.error().message());
+    });
+  for (auto& t : threads) t.join();
+  CHECK(errors.empty());
+  REQUIRE(ids.size() == 1);
+  auto members = e->members(users[0].id, *ids.begin());
+  REQUIRE(members.ok());
+  CHECK(members->size() == 8);
 }

@@ -87,6 +87,10 @@ class engine {
                                const std::vector<user_id>& members = {});
   // The one direct conversation of an unordered pair; created on first call, race-free.
   result<channel> open_direct(user_id me, user_id peer);
+  // Public groups are joined by name: joins the public group called `name` (ASCII letter case
+  // ignored), creating it with me as its owner if it does not exist yet; race-free and
+  // idempotent. The name is the group's address and stays fixed even if it is renamed later.
+  result<channel> join_public(user_id me, const std::string& name);
   result<std::vector<channel_summary>> list_channels(user_id me);
   result<channel> get_channel(user_id me, channel_id id);  // forbidden unless a member
   result<channel> rename_channel(user_id actor, channel_id id, const std::string& name);

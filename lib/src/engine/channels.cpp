@@ -22,6 +22,9 @@ bool can_manage(role r) {
   return r == role::admin || r == role::owner;
 }
 
+void publish_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
+                          const detail::user_record& target, role r, time_ms joined_at);
+
 std::string direct_key(user_id a, user_id b) {
   return std::to_string(std::min(a, b)) + ":" + std::to_string(std::max(a, b));
 }
@@ -92,6 +95,49 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
     ev->channel_info = ch;
     impl_->publish(std::move(ev));
     return ch;
+  });
+}
+
+result<channel> engine::join_public(user_id me, const std::string& name) {
+  if (auto s = check_text_field(name, 1, max_channel_name_code_points, "channel name"); !s)
+    return s;
+  return impl_->guarded([&]() -> result<channel> {
+    auto user = impl_->require_user(me);
+    if (!user) return user.error();
+    const std::string key = "public:" + detail::username_key(name);  // ASCII case folding
+    const time_ms now = impl_->now();
+    auto existing = impl_->db->find_direct(key);
+    if (!existing) {
+      channel ch;
+      ch.kind = channel_kind::group;
+      ch.name = name;
+      ch.created_by = me;
+      ch.created_at = now;
+      try {
+        ch = impl_->db->create_channel(ch, key, {{0, me, role::owner, 0, now}});
+        auto ev = std::make_shared<event>();
+        ev->kind = event_kind::channel_created;
+        ev->channel = ch.id;
+        ev->actor = me;
+        ev->channel_info = ch;
+        impl_->publish(std::move(ev));
+        return ch;
+      } catch (const detail::store_error& e) {
+        if (e.error_kind() != detail::store_error::kind::conflict) throw;
+        existing = impl_->db->find_direct(key);  // someone created it first: join theirs
+        if (!existing) throw;
+      }
+    }
+    if (impl_->db->find_membership(existing->id, me)) return std::move(*existing);
+    try {
+      impl_->db->insert_membership({existing->id, me, role::member, 0, now});
+    } catch (const detail::store_error& e) {
+      if (e.error_kind() == detail::store_error::kind::conflict) return std::move(*existing);
+      throw;
+    }
+    publish_member_event(*impl_, event_kind::member_added, existing->id, me, *user, role::member,
+                         now);
+    return std::move(*existing);
   });
 }
 

@@ -89,8 +89,9 @@ class store {
   virtual bool delete_identity(user_id id, const std::string& issuer) = 0;
   virtual std::vector<external_identity> identities_of(user_id id) = 0;
 
-  // Channels. create_channel inserts the channel and its members in one transaction; for a
-  // direct channel `dm_key` is set and a duplicate throws conflict.
+  // Channels. create_channel inserts the channel and its members in one transaction. `dm_key`
+  // is the channel's unique address, if it has one: "a:b" for the direct channel of users a < b,
+  // "public:<name>" for a public group; a duplicate throws conflict. find_direct looks it up.
   virtual chat::channel create_channel(const chat::channel& ch, const std::string& dm_key,
                                        const std::vector<membership_record>& members) = 0;
   virtual std::optional<chat::channel> find_channel(channel_id id) = 0;
