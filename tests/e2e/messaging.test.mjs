@@ -201,3 +201,26 @@ test('typing_and_presence', async () => {
   cb = await connect(b);
   await ca.next(isEvent('presence', (f) => f.user_id === b.user.id && f.online));
 });
+
+test('join_public_by_name_creates_once_and_delivers_to_joiners', async () => {
+  const a = await chatd.account('a'); const b = await chatd.account('b');
+  const ca = await connect(a); const cb = await connect(b);
+  const room = `room-${Date.now()}`;
+  const [first, second] = await Promise.all([
+    ca.call('join_public', { name: room }),
+    cb.call('join_public', { name: room.toUpperCase() }),
+  ]);
+  assert.equal(first.channel.id, second.channel.id, 'one public group per name, even when racing');
+  assert.equal(first.channel.kind, 'group');
+  const again = await cb.call('join_public', { name: room });
+  assert.equal(again.channel.id, first.channel.id, 'joining twice is harmless');
+  const members = await ca.call('list_members', { channel_id: first.channel.id });
+  assert.equal(members.members.length, 2);
+  const sent = await ca.call('send', { channel_id: first.channel.id, text: 'hello room' });
+  const got = await cb.next(isMessage(first.channel.id));
+  assert.deepEqual(got.message, sent.message);
+  await assert.rejects(ca.call('join_public', { name: '' }), (e) => e.reply?.code === 'invalid_argument');
+  const missing = await ca.raw(JSON.stringify({ type: 'join_public', id: 'jp-missing' }), 'jp-missing');
+  assert.equal(missing.code, 'bad_request');
+  assert.match(missing.message, /missing field name/);
+});

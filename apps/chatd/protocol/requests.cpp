@@ -101,6 +101,11 @@ void on_open_direct(const json& req, const request_context& ctx) {
          chat::wire::to_json(*peer) + '}');
 }
 
+void on_join_public(const json& req, const request_context& ctx) {
+  reply(ctx, ctx.engine.join_public(ctx.me, require_string(req, "name")),
+        [](const chat::channel& c) { return wrap("channel", chat::wire::to_json(c)); });
+}
+
 void on_list_channels(const json&, const request_context& ctx) {
   reply(ctx, ctx.engine.list_channels(ctx.me),
         [](const auto& list) { return wrap("channels", array_of(list)); });
@@ -254,6 +259,7 @@ const std::map<std::string, handler>& handlers() {
       {"get_user", on_get_user},
       {"create_group", on_create_group},
       {"open_direct", on_open_direct},
+      {"join_public", on_join_public},
       {"list_channels", on_list_channels},
       {"get_channel", on_get_channel},
       {"rename_channel", on_rename_channel},
