@@ -47,14 +47,16 @@ std::optional<std::uint16_t> session::expired(clock::time_point now) const {
   return std::nullopt;
 }
 
-void session::authenticated_by_cookie(const chat::user& me) {
-  attach(me);
+void session::authenticated_by_cookie(const chat::user& me, const std::string& token) {
+  attach(me, token);
   out_->push(outgoing_frame{nullptr, ready_frame(me, connection_, limits_)});
 }
 
-void session::attach(const chat::user& me) {
+void session::attach(const chat::user& me, const std::string& token) {
   me_ = me.id;
-  connection_ = engine_.connect(me.id, std::make_shared<outbox_sink>(out_));
+  // With the token, logout(token) and logout_everywhere reach this connection as a
+  // session_revoked event; the transport then closes it (close code 4001).
+  connection_ = engine_.connect(me.id, std::make_shared<outbox_sink>(out_), token);
   spdlog::info("event=ws.auth conn={} user={}", connection_, me_);
 }
 
@@ -136,7 +138,7 @@ void session::authenticate(const std::string& id, const std::string& token) {
     }
     return;
   }
-  attach(*user);
+  attach(*user, token);
   out_->push(
       outgoing_frame{nullptr, response_frame(id, session_info(*user, connection_, limits_))});
 }

@@ -33,7 +33,8 @@ class session {
   session& operator=(const session&) = delete;
 
   // The handshake carried a valid session cookie: register with the engine, push "ready".
-  void authenticated_by_cookie(const chat::user& me);
+  // `token` is the cookie's session token: logging it out ends this connection.
+  void authenticated_by_cookie(const chat::user& me, const std::string& token);
   // One received frame (text or binary; both carry JSON).
   void on_frame(std::string_view payload, clock::time_point now = clock::now());
   // Any sign of life (frame or pong) for the idle timeout.
@@ -50,7 +51,7 @@ class session {
  private:
   void handle(std::string_view payload, clock::time_point now);
   void authenticate(const std::string& id, const std::string& token);
-  void attach(const chat::user& me);
+  void attach(const chat::user& me, const std::string& token);
   bool take_token(clock::time_point now);
   void send_error(const std::string& id, std::string_view code, std::string_view message);
 

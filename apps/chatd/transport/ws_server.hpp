@@ -141,6 +141,7 @@ class ws_server final : public server {
     std::shared_ptr<outbox> box;
     std::unique_ptr<session> sess;
     std::optional<chat::user> cookie_user;
+    std::string cookie_token;  // the session token of cookie_user
     std::string remote;
     bool open = false;
     bool closing = false;
@@ -173,7 +174,10 @@ class ws_server final : public server {
     if (origin_ok) {
       if (auto token = http::session_cookie(con->get_request_header("Cookie"))) {
         auto user = engine_.authenticate(*token);
-        if (user.ok()) state->cookie_user = *user;
+        if (user.ok()) {
+          state->cookie_user = *user;
+          state->cookie_token = *token;
+        }
       }
     }
     std::weak_ptr<connection_state> weak = state;
@@ -220,7 +224,9 @@ class ws_server final : public server {
     }
     spdlog::debug("event=ws.open remote={} cookie={}", state->remote,
                   state->cookie_user.has_value());
-    if (state->cookie_user) state->sess->authenticated_by_cookie(*state->cookie_user);
+    if (state->cookie_user) {
+      state->sess->authenticated_by_cookie(*state->cookie_user, state->cookie_token);
+    }
   }
 
   void on_closed(const state_ptr& state) {
@@ -251,6 +257,7 @@ class ws_server final : public server {
     if (!con || frames.empty()) return;
     std::uint64_t bytes = 0;
     std::uint64_t delivered = 0;
+    bool revoked = false;
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
@@ -259,6 +266,11 @@ class ws_server final : public server {
       auto ec = con->send(payload.data(), payload.size(), websocketpp::frame::opcode::text);
       if (ec) break;  // closing: the rest cannot be sent either
       bytes += payload.size();
+      if (f.event && f.event->kind == chat::event_kind::session_revoked) {
+        // The engine has dropped this connection; nothing after the event is meant for it.
+        revoked = true;
+        break;
+      }
       if (f.event && f.event->kind == chat::event_kind::message_created && f.event->message) {
         ++delivered;
         counters_.observe_delivery_latency(
@@ -268,6 +280,11 @@ class ws_server final : public server {
     counters_.frames_out.fetch_add(frames.size(), std::memory_order_relaxed);
     counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
     if (delivered) counters_.messages_delivered.fetch_add(delivered, std::memory_order_relaxed);
+    if (revoked) {
+      spdlog::info("event=ws.session_revoked remote={} user={}", state.remote,
+                   state.sess ? state.sess->user() : 0);
+      return close_now(state, close_code::auth_failed, "session revoked");
+    }
     state.box->set_transport_backlog(con->get_buffered_amount());
     state.box->check_backlog();
   }
