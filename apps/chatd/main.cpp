@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <variant>
 
 #include "chat/engine.hpp"
 #include "chat/version.hpp"
 #include "config/config.hpp"
+#include "http/oidc_routes.hpp"
 #include "metrics/metrics.hpp"
 #include "transport/server.hpp"
 
@@ -68,9 +71,22 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // OpenID Connect sign-in (docs/auth.md): a bad configuration is a usage error (exit 2).
+  std::unique_ptr<chat::chatd::http::oidc_routes> oidc;
+  if (!settings.oidc_config.empty()) {
+    auto made = chat::chatd::http::oidc_routes::make(**engine, settings);
+    if (auto* message = std::get_if<std::string>(&made)) {
+      spdlog::critical("event=oidc_config_failed error=\"{}\"", *message);
+      std::cerr << "chatd: " << *message << '\n';
+      return 2;
+    }
+    oidc = std::move(std::get<0>(made));
+  }
+
   chat::chatd::metrics counters;
-  auto server = settings.tls() ? chat::chatd::make_tls_server(**engine, settings, counters)
-                               : chat::chatd::make_plain_server(**engine, settings, counters);
+  auto server = settings.tls()
+                    ? chat::chatd::make_tls_server(**engine, settings, counters, oidc.get())
+                    : chat::chatd::make_plain_server(**engine, settings, counters, oidc.get());
   if (!server || !server->listen()) return 1;
 
   const char* scheme = settings.tls() ? "https" : "http";
@@ -84,6 +100,7 @@ int main(int argc, char** argv) {
 
   server->run();
   server.reset();
+  oidc.reset();
   engine.value().reset();  // finishes pending sends before exit
   spdlog::info("event=exit code=0");
   return 0;

@@ -57,6 +57,15 @@ const option_def k_options[] = {
     {"ping-interval", "25", "seconds between server pings"},
     {"idle-timeout", "60", "seconds without any frame or pong before a connection is closed"},
     {"shutdown-grace", "10", "seconds to finish in-flight work on SIGTERM/SIGINT"},
+    {"oidc-config", "",
+     "JSON file of OpenID Connect providers (docs/auth.md); empty: sign-in with providers is "
+     "off. Each provider's redirect_uri must be https://PUBLIC_HOST/v1/auth/oidc/ID/callback"},
+    {"oidc-after-login", "/",
+     "path the browser is sent to after a provider sign-in or linking; errors are appended as "
+     "#oidc_error=CODE"},
+    {"oidc-signup-page", "/#/oidc-signup",
+     "path of the choose-a-username page for a first provider sign-in; ?ticket=...&username=... "
+     "is appended"},
 };
 
 std::string env_name(const std::string& option) {
@@ -197,6 +206,16 @@ config build(const std::map<std::string, std::string>& v) {
   l.idle_timeout = std::chrono::seconds(to_integer("idle-timeout", get("idle-timeout"), 2, 86400));
   c.shutdown_grace =
       std::chrono::seconds(to_integer("shutdown-grace", get("shutdown-grace"), 0, 3600));
+  c.oidc_config = get("oidc-config");
+  c.oidc_after_login = get("oidc-after-login");
+  c.oidc_signup_page = get("oidc-signup-page");
+  for (const char* name : {"oidc-after-login", "oidc-signup-page"}) {
+    const std::string value = get(name);
+    // A local path only: no open redirect, and no header or markup injection.
+    if (value.empty() || value[0] != '/' || (value.size() > 1 && value[1] == '/') ||
+        value.find_first_of("\r\n\"<>\\") != std::string::npos)
+      throw std::runtime_error(std::string("--") + name + ": expected a path starting with /");
+  }
   return c;
 }
 

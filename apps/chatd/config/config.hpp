@@ -41,6 +41,9 @@ struct config {
   std::string tls_key;
   std::size_t max_http_body_bytes = 64 * 1024;
   std::chrono::seconds shutdown_grace{10};
+  std::string oidc_config;             // OpenID Connect providers (JSON); empty: off
+  std::string oidc_after_login = "/";  // where the browser lands after sign-in or linking
+  std::string oidc_signup_page = "/#/oidc-signup";  // the choose-a-username page
   connection_limits limits;
 
   bool tls() const { return !tls_cert.empty(); }

@@ -11,6 +11,7 @@ namespace chat::chatd::http {
 struct request {
   std::string method;                          // "GET", "POST", ...
   std::string path;                            // without the query string
+  std::string query;                           // after '?', not decoded ("" if none)
   std::map<std::string, std::string> headers;  // keys in lower case
   std::string body;
   bool tls = false;
@@ -25,6 +26,7 @@ struct request {
 
 struct response {
   int status = 200;
+  // In order; a name may repeat (several Set-Cookie). Values must not contain CR or LF.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };

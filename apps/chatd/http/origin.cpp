@@ -16,7 +16,11 @@ bool origin_allowed(const std::string& origin, const std::string& host, bool tls
 }
 
 std::optional<std::string> session_cookie(const std::string& cookie_header) {
-  const std::string key = std::string(k_session_cookie) + "=";
+  return cookie_value(cookie_header, k_session_cookie);
+}
+
+std::optional<std::string> cookie_value(const std::string& cookie_header, const std::string& name) {
+  const std::string key = name + "=";
   std::size_t pos = 0;
   while (pos < cookie_header.size()) {
     while (pos < cookie_header.size() && (cookie_header[pos] == ' ' || cookie_header[pos] == ';'))

@@ -14,6 +14,8 @@ inline constexpr const char* k_session_cookie = "chat_session";
 // or (that list empty) it is the server's own origin, scheme + Host header.
 bool origin_allowed(const std::string& origin, const std::string& host, bool tls,
                     const config& settings);
+// The (non-empty) value of cookie `name` in a Cookie header, if any.
+std::optional<std::string> cookie_value(const std::string& cookie_header, const std::string& name);
 // The session token in a Cookie header, if any.
 std::optional<std::string> session_cookie(const std::string& cookie_header);
 // Set-Cookie values that set or clear the session cookie (HttpOnly, SameSite=Strict).

@@ -100,6 +100,10 @@ response router::api(const request& req) const {
       !origin_allowed(origin, req.header("host"), req.tls, settings_)) {
     return error_response(403, "forbidden", "origin not allowed");
   }
+  if (oidc_routes::serves(req.path)) {
+    if (!oidc_) return error_response(404, code::not_found, "OpenID Connect is not configured");
+    return oidc_->handle(req);
+  }
   if (req.path == "/v1/logout" || req.path == "/v1/logout-everywhere") {
     if (req.method != "POST") return error_response(405, code::method_not_allowed, "use POST");
     return logout(req, req.path == "/v1/logout-everywhere");

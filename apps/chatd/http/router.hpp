@@ -7,14 +7,17 @@
 #include "chat/engine.hpp"
 #include "config/config.hpp"
 #include "http/message.hpp"
+#include "http/oidc_routes.hpp"
 #include "metrics/metrics.hpp"
 
 namespace chat::chatd::http {
 
 class router {
  public:
-  router(chat::engine& engine, const config& settings, chatd::metrics& counters)
-      : engine_(engine), settings_(settings), counters_(counters) {}
+  // `oidc` (may be null: OpenID Connect off) must outlive the router.
+  router(chat::engine& engine, const config& settings, chatd::metrics& counters,
+         const oidc_routes* oidc = nullptr)
+      : engine_(engine), settings_(settings), counters_(counters), oidc_(oidc) {}
 
   response handle(const request& req) const;
 
@@ -30,6 +33,7 @@ class router {
   chat::engine& engine_;
   const config& settings_;
   chatd::metrics& counters_;
+  const oidc_routes* oidc_;
 };
 
 }  // namespace chat::chatd::http

@@ -7,6 +7,7 @@
 
 #include "chat/engine.hpp"
 #include "config/config.hpp"
+#include "http/oidc_routes.hpp"
 #include "metrics/metrics.hpp"
 
 namespace chat::chatd {
@@ -23,9 +24,12 @@ class server {
   virtual void run() = 0;
 };
 
+// `oidc` (null: OpenID Connect off) must outlive the server.
 std::unique_ptr<server> make_plain_server(chat::engine& engine, const config& settings,
-                                          chatd::metrics& counters);
+                                          chatd::metrics& counters,
+                                          const http::oidc_routes* oidc = nullptr);
 std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& settings,
-                                        chatd::metrics& counters);
+                                        chatd::metrics& counters,
+                                        const http::oidc_routes* oidc = nullptr);
 
 }  // namespace chat::chatd

@@ -6,9 +6,10 @@
 namespace chat::chatd {
 
 std::unique_ptr<server> make_plain_server(chat::engine& engine, const config& settings,
-                                          chatd::metrics& counters) {
+                                          chatd::metrics& counters, const http::oidc_routes* oidc) {
   using config_type = transport::chatd_config<websocketpp::config::asio>;
-  return std::make_unique<transport::ws_server<config_type>>(engine, settings, counters, false);
+  return std::make_unique<transport::ws_server<config_type>>(engine, settings, counters, false,
+                                                             oidc);
 }
 
 }  // namespace chat::chatd

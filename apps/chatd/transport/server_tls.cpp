@@ -6,7 +6,7 @@
 namespace chat::chatd {
 
 std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& settings,
-                                        chatd::metrics& counters) {
+                                        chatd::metrics& counters, const http::oidc_routes* oidc) {
   using config_type = transport::chatd_config<websocketpp::config::asio_tls>;
   using context = asio::ssl::context;
   auto tls = std::make_shared<context>(context::tls_server);
@@ -21,7 +21,8 @@ std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& sett
                      ec.message());
     return nullptr;
   }
-  auto srv = std::make_unique<transport::ws_server<config_type>>(engine, settings, counters, true);
+  auto srv =
+      std::make_unique<transport::ws_server<config_type>>(engine, settings, counters, true, oidc);
   srv->endpoint().set_tls_init_handler([tls](websocketpp::connection_hdl) { return tls; });
   return srv;
 }

@@ -77,12 +77,13 @@ class ws_server final : public server {
   using message_ptr = typename endpoint_type::message_ptr;
   using strand_ptr = typename connection_type::strand_ptr;
 
-  ws_server(chat::engine& engine, const config& settings, chatd::metrics& counters, bool tls)
+  ws_server(chat::engine& engine, const config& settings, chatd::metrics& counters, bool tls,
+            const http::oidc_routes* oidc = nullptr)
       : engine_(engine),
         settings_(settings),
         counters_(counters),
         tls_(tls),
-        router_(engine, settings, counters),
+        router_(engine, settings, counters, oidc),
         workers_(static_cast<std::size_t>(settings.worker_threads)),
         sweep_timer_(io_),
         signals_(io_, SIGINT, SIGTERM) {
@@ -328,7 +329,10 @@ class ws_server final : public server {
     const auto& raw = con->get_request();
     http::request req;
     req.method = raw.get_method();
-    req.path = raw.get_uri().substr(0, raw.get_uri().find('?'));
+    const std::string& uri = raw.get_uri();
+    const auto question = uri.find('?');
+    req.path = uri.substr(0, question);
+    if (question != std::string::npos) req.query = uri.substr(question + 1);
     for (const auto& [name, value] : raw.get_headers()) {
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -346,7 +350,7 @@ class ws_server final : public server {
       spdlog::debug("event=http method={} path={} status={}", req.method, req.path, res.status);
       asio::post(*con->get_strand(), [this, con, res = std::move(res)] {
         con->set_status(static_cast<websocketpp::http::status_code::value>(res.status));
-        for (const auto& [name, value] : res.headers) con->append_header(name, value);
+        set_headers(*con, res.headers);
         con->append_header("Connection", "close");  // websocketpp closes after each response
         con->set_body(res.body);
         websocketpp::lib::error_code ec;
@@ -354,6 +358,27 @@ class ws_server final : public server {
         http_in_flight_.fetch_sub(1);
       });
     });
+  }
+
+  // websocketpp keeps one value per header name (append_header joins with ", ", which breaks
+  // Set-Cookie). It writes "name: value\r\n" verbatim, so repeated Set-Cookie values are joined
+  // with "\r\nSet-Cookie: ". Our values never contain CR/LF; any that would are dropped.
+  static void set_headers(connection_type& con,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
+    std::map<std::string, std::string> cookies;
+    std::string set_cookie;
+    for (const auto& [name, value] : headers) {
+      if (value.find_first_of("\r\n") != std::string::npos) {
+        spdlog::error("event=http.bad_header name={}", name);
+        continue;
+      }
+      if (name == "Set-Cookie") {
+        set_cookie += (set_cookie.empty() ? "" : "\r\nSet-Cookie: ") + value;
+      } else {
+        con.append_header(name, value);
+      }
+    }
+    if (!set_cookie.empty()) con.replace_header("Set-Cookie", set_cookie);
   }
 
   // ---- Timers: keep-alive pings, idle and auth timeouts, shutdown --------------------------

@@ -1,0 +1,430 @@
+// OpenID Connect endpoints: browser flow (start, callback, choose a username), native ID
+// tokens, and the signed-in user's linked identities.
+#include "http/oidc_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "chat/wire.hpp"
+#include "http/origin.hpp"
+#include "protocol/codes.hpp"
+#include "protocol/frames.hpp"
+
+namespace chat::chatd::http {
+namespace {
+
+using json = nlohmann::json;
+namespace oidc = chat::oidc;
+
+constexpr const char* k_prefix = "/v1/auth/oidc/";
+constexpr const char* k_identities = "/v1/me/identities";
+// The sign-up ticket of a first-time browser sign-in, for POST /v1/auth/oidc/signup.
+constexpr const char* k_signup_cookie = "chat_oidc_signup";
+
+chat::time_ms now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The wire name of a failure: the engine's code for account errors (the codes of
+// /v1/register), chat_oidc's otherwise.
+std::string code_name(const oidc::status& s) {
+  if (s.code() == oidc::errc::account) return chat::to_string(s.engine_code());
+  return oidc::to_string(s.code());
+}
+
+response oidc_error(const oidc::status& s) {
+  return error_response(oidc::http_status(s), code_name(s), s.message());
+}
+
+response engine_error(const chat::status& s) {
+  const std::string code = chat::to_string(s.code());
+  return error_response(status_of(code), code, s.message());
+}
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// A JSON object body, or nullopt.
+std::optional<json> object_body(const request& req) {
+  auto body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  return body;
+}
+
+std::string string_or_empty(const json& body, const char* name) {
+  auto it = body.find(name);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string session_json(const chat::session_grant& grant) {
+  return R"({"token":)" + json_string(grant.token) + R"(,"expires_at":)" +
+         std::to_string(grant.expires_at) + R"(,"user":)" + chat::wire::to_json(grant.account) +
+         "}";
+}
+
+json ticket_json(const oidc::signup_ticket& t, bool with_ticket) {
+  json j = {{"suggested_username", t.suggested_username},
+            {"provider", t.provider},
+            {"expires_at", t.expires_at}};
+  if (with_ticket) j["ticket"] = t.ticket;
+  if (t.email) j["email"] = *t.email;
+  if (t.name) j["name"] = *t.name;
+  return j;
+}
+
+std::string signup_cookie(const std::string& ticket, long long max_age_s, bool tls) {
+  return std::string(k_signup_cookie) + "=" + ticket + "; Path=" + oidc::k_cookie_path +
+         "; Max-Age=" + std::to_string(max_age_s) + "; HttpOnly; SameSite=Lax" +
+         (tls ? "; Secure" : "");
+}
+
+std::string clear_signup_cookie(bool tls) {
+  return signup_cookie("", 0, tls);
+}
+
+// "{p}/start" -> ("p", "start"); "{p}" -> ("p", "").
+std::pair<std::string, std::string> split_rest(const std::string& rest) {
+  auto slash = rest.find('/');
+  if (slash == std::string::npos) return {rest, {}};
+  return {rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
+response method_not_allowed(const char* allowed) {
+  return error_response(405, code::method_not_allowed, std::string("use ") + allowed);
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<oidc_routes>, std::string> oidc_routes::make(chat::engine& engine,
+                                                                          const config& settings) {
+  auto file = oidc::load_config(settings.oidc_config);
+  if (!file.ok()) return "--oidc-config " + settings.oidc_config + ": " + file.error().message();
+  oidc::provider_registry registry;
+  for (auto& p : file->providers) {
+    const std::string id = p.id;
+    if (p.allow_insecure_loopback_http_for_tests) {
+      spdlog::warn("event=oidc.insecure_loopback_http provider={} (tests only)", id);
+    }
+    auto added = registry.add(std::move(p));
+    if (!added.ok()) return "--oidc-config: provider " + id + ": " + added.message();
+    spdlog::info("event=oidc.provider id={}", id);
+  }
+  auto client = oidc::make_curl_http_client(file->http);
+  auto rp = std::make_unique<oidc::relying_party>(std::move(registry), std::move(client),
+                                                  file->relying_party);
+  oidc::accounts_options account_options;
+  account_options.signup_ticket_ttl = file->signup_ticket_ttl;
+  auto accounts = std::make_unique<oidc::accounts>(engine, account_options);
+  return std::make_unique<oidc_routes>(engine, settings, std::move(rp), std::move(accounts));
+}
+
+oidc_routes::oidc_routes(chat::engine& engine, const config& settings,
+                         std::unique_ptr<oidc::relying_party> rp,
+                         std::unique_ptr<oidc::accounts> accounts)
+    : engine_(engine), settings_(settings), rp_(std::move(rp)), accounts_(std::move(accounts)) {}
+
+bool oidc_routes::serves(const std::string& path) {
+  return path.compare(0, std::char_traits<char>::length(k_prefix), k_prefix) == 0 ||
+         path == k_identities || path.compare(0, 18, "/v1/me/identities/") == 0;
+}
+
+response oidc_routes::handle(const request& req) const {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const bool post = req.method == "POST";
+  if (req.path == k_identities) return get ? identities(req) : method_not_allowed("GET");
+  if (req.path.compare(0, 18, "/v1/me/identities/") == 0) {
+    const std::string provider = req.path.substr(18);
+    if (provider.empty() || provider.find('/') != std::string::npos) {
+      return error_response(404, code::not_found, "no such endpoint");
+    }
+    if (post) return link_native(req, provider);
+    if (req.method == "DELETE") return unlink(req, provider);
+    return method_not_allowed("POST or DELETE");
+  }
+  const std::string rest = req.path.substr(std::char_traits<char>::length(k_prefix));
+  if (rest == "providers") return get ? providers() : method_not_allowed("GET");
+  if (rest == "signup") {
+    if (get) return signup_info(req);
+    if (post) return signup(req);
+    return method_not_allowed("GET or POST");
+  }
+  if (rest == "native/nonce") return post ? native_nonce() : method_not_allowed("POST");
+  if (rest == "native") return post ? native(req) : method_not_allowed("POST");
+  auto [provider, action] = split_rest(rest);
+  if (!provider.empty() && (action == "start" || action == "callback")) {
+    if (!get) return method_not_allowed("GET");
+    return action == "start" ? start(req, provider) : callback(req, provider);
+  }
+  return error_response(404, code::not_found, "no such endpoint");
+}
+
+response oidc_routes::providers() const {
+  json list = json::array();
+  for (const auto& p : rp_->providers().list()) {
+    list.push_back({{"id", p.id},
+                    {"name", p.display_name},
+                    {"display_name", p.display_name},
+                    {"start_url", std::string(k_prefix) + p.id + "/start"}});
+  }
+  return json_response(200, json{{"providers", list}}.dump());
+}
+
+std::variant<chat::user, response> oidc_routes::signed_in(const request& req) const {
+  std::string token;
+  const std::string auth = req.header("authorization");
+  const std::string bearer = "Bearer ";
+  if (auth.compare(0, bearer.size(), bearer) == 0 && auth.size() > bearer.size()) {
+    token = auth.substr(bearer.size());
+  } else if (auto cookie = session_cookie(req.header("cookie"))) {
+    token = *cookie;
+  } else {
+    return error_response(401, code::unauthenticated, "no session");
+  }
+  auto user = engine_.authenticate(token);
+  if (!user.ok()) return engine_error(user.error());
+  return *user;
+}
+
+response oidc_routes::navigate(const std::string& target) const {
+  response r;
+  r.status = 200;
+  r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  // The callback URL carries the code and state: never send it on as a Referer.
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  const std::string url = html_escape(target);
+  r.body =
+      "<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+      "content=\"0;url=" +
+      url + "\"><title>Signing in…</title></head><body><p><a href=\"" + url +
+      "\">Continue</a></p></body></html>\n";
+  return r;
+}
+
+std::string oidc_routes::error_target(const oidc::status& s) const {
+  return settings_.oidc_after_login + "#oidc_error=" + url_encode(code_name(s));
+}
+
+response oidc_routes::start(const request& req, const std::string& provider) const {
+  const std::string purpose_name = oidc::query_param(req.query, "purpose");
+  auto purpose = oidc::login_purpose::sign_in;
+  std::optional<chat::user_id> link_user;
+  if (purpose_name == "link") {
+    purpose = oidc::login_purpose::link;
+    auto me = signed_in(req);
+    if (auto* err = std::get_if<response>(&me)) return *err;
+    link_user = std::get<chat::user>(me).id;
+  } else if (!purpose_name.empty() && purpose_name != "sign_in") {
+    return error_response(400, code::bad_request, "purpose: expected sign_in or link");
+  }
+  auto begun =
+      rp_->begin_login(provider, purpose, link_user, oidc::query_param(req.query, "login_hint"));
+  if (!begun.ok()) {
+    spdlog::info("event=oidc.start_failed provider={} code={}", provider, code_name(begun.error()));
+    if (begun.code() == oidc::errc::unknown_provider) return oidc_error(begun.error());
+    response r = navigate(error_target(begun.error()));
+    return r;
+  }
+  response r;
+  r.status = 302;
+  r.headers.emplace_back("Location", begun->authorization_url);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Set-Cookie", oidc::binding_cookie(*begun, now_ms(), req.tls));
+  return r;
+}
+
+response oidc_routes::callback(const request& req, const std::string& provider) const {
+  auto params = oidc::parse_callback(req.query, req.header("cookie"));
+  auto done = rp_->complete_login(params);
+  auto fail = [&](const oidc::status& s) {
+    spdlog::info("event=oidc.callback_failed provider={} code={}", provider, code_name(s));
+    response r = navigate(error_target(s));
+    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(req.tls));
+    return r;
+  };
+  if (!done.ok()) return fail(done.error());
+  const auto& identity = done->identity;
+  if (identity.provider != provider) {
+    return fail(
+        oidc::status(oidc::errc::invalid_state, "the login was started for another provider"));
+  }
+  if (done->purpose == oidc::login_purpose::link) {
+    auto linked = accounts_->link(*done->link_user, identity);
+    if (!linked.ok()) return fail(linked);
+    spdlog::info("event=oidc.linked user={} provider={}", *done->link_user, provider);
+    response r = navigate(settings_.oidc_after_login + "#oidc_linked=" + url_encode(provider));
+    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(req.tls));
+    return r;
+  }
+  auto outcome = accounts_->sign_in(identity);
+  if (!outcome.ok()) return fail(outcome.error());
+  if (outcome->session) {
+    const auto& grant = *outcome->session;
+    spdlog::info("event=oidc.sign_in user={} provider={} remote={}", grant.account.id, provider,
+                 req.remote);
+    response r = navigate(settings_.oidc_after_login);
+    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(req.tls));
+    r.headers.emplace_back("Set-Cookie",
+                           set_session_cookie(grant.token, settings_.session_ttl.count(), req.tls));
+    return r;
+  }
+  const auto& ticket = *outcome->signup;
+  spdlog::info("event=oidc.signup_ticket provider={} remote={}", provider, req.remote);
+  const std::string sep = settings_.oidc_signup_page.find('?') == std::string::npos ? "?" : "&";
+  response r = navigate(settings_.oidc_signup_page + sep + "ticket=" + url_encode(ticket.ticket) +
+                        "&username=" + url_encode(ticket.suggested_username));
+  r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(req.tls));
+  const long long ttl_s = std::max<long long>(0, (ticket.expires_at - now_ms()) / 1000);
+  r.headers.emplace_back("Set-Cookie", signup_cookie(ticket.ticket, ttl_s, req.tls));
+  return r;
+}
+
+response oidc_routes::signup_info(const request& req) const {
+  std::string ticket = oidc::query_param(req.query, "ticket");
+  if (ticket.empty()) ticket = cookie_value(req.header("cookie"), k_signup_cookie).value_or("");
+  if (ticket.empty()) return error_response(400, "invalid_ticket", "no sign-up ticket");
+  auto info = accounts_->peek_signup(ticket);
+  if (!info.ok()) return oidc_error(info.error());
+  return json_response(200, ticket_json(*info, false).dump());
+}
+
+response oidc_routes::signup(const request& req) const {
+  auto body = object_body(req);
+  if (!body) return error_response(400, code::bad_request, "the body must be a JSON object");
+  auto name = body->find("username");
+  if (name == body->end() || !name->is_string()) {
+    return error_response(400, code::bad_request, "username (string) is required");
+  }
+  std::string ticket = string_or_empty(*body, "ticket");
+  if (ticket.empty()) ticket = cookie_value(req.header("cookie"), k_signup_cookie).value_or("");
+  if (ticket.empty()) return error_response(400, "invalid_ticket", "no sign-up ticket");
+  auto grant = accounts_->complete_signup(ticket, name->get<std::string>());
+  if (!grant.ok()) return oidc_error(grant.error());
+  spdlog::info("event=oidc.signup user={} remote={}", grant->account.id, req.remote);
+  response r = json_response(201, session_json(*grant));
+  r.headers.emplace_back("Set-Cookie",
+                         set_session_cookie(grant->token, settings_.session_ttl.count(), req.tls));
+  r.headers.emplace_back("Set-Cookie", clear_signup_cookie(req.tls));
+  return r;
+}
+
+response oidc_routes::native_nonce() const {
+  auto nonce = rp_->issue_native_nonce();
+  if (!nonce.ok()) return oidc_error(nonce.error());
+  return json_response(200, json{{"nonce", *nonce}}.dump());
+}
+
+response oidc_routes::native(const request& req) const {
+  auto body = object_body(req);
+  if (!body) return error_response(400, code::bad_request, "the body must be a JSON object");
+  const std::string provider = string_or_empty(*body, "provider");
+  const std::string id_token = string_or_empty(*body, "id_token");
+  if (provider.empty() || id_token.empty()) {
+    return error_response(400, code::bad_request, "provider and id_token (strings) are required");
+  }
+  auto identity = rp_->verify_native_id_token(provider, id_token, string_or_empty(*body, "nonce"));
+  if (!identity.ok()) {
+    spdlog::info("event=oidc.native_refused provider={} code={} remote={}", provider,
+                 code_name(identity.error()), req.remote);
+    return oidc_error(identity.error());
+  }
+  auto outcome = accounts_->sign_in(*identity);
+  if (!outcome.ok()) return oidc_error(outcome.error());
+  if (outcome->session) {
+    spdlog::info("event=oidc.native_sign_in user={} provider={}", outcome->session->account.id,
+                 provider);
+    return json_response(200, session_json(*outcome->session));
+  }
+  return json_response(200, json{{"signup", ticket_json(*outcome->signup, true)}}.dump());
+}
+
+response oidc_routes::identities(const request& req) const {
+  auto me = signed_in(req);
+  if (auto* err = std::get_if<response>(&me)) return *err;
+  auto list = accounts_->identities(std::get<chat::user>(me).id);
+  if (!list.ok()) return oidc_error(list.error());
+  json out = json::array();
+  for (const auto& i : *list) {
+    json j = json::parse(chat::wire::to_json(i));
+    const auto* p = rp_->providers().find_by_issuer(i.issuer);
+    j["provider"] = p ? json(p->id) : json(nullptr);
+    out.push_back(std::move(j));
+  }
+  return json_response(200, json{{"identities", out}}.dump());
+}
+
+response oidc_routes::link_native(const request& req, const std::string& provider) const {
+  auto me = signed_in(req);
+  if (auto* err = std::get_if<response>(&me)) return *err;
+  auto body = object_body(req);
+  if (!body) return error_response(400, code::bad_request, "the body must be a JSON object");
+  const std::string id_token = string_or_empty(*body, "id_token");
+  if (id_token.empty()) return error_response(400, code::bad_request, "id_token is required");
+  auto identity = rp_->verify_native_id_token(provider, id_token, string_or_empty(*body, "nonce"));
+  if (!identity.ok()) return oidc_error(identity.error());
+  auto linked = accounts_->link(std::get<chat::user>(me).id, *identity);
+  if (!linked.ok()) return oidc_error(linked);
+  response r;
+  r.status = 204;
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+response oidc_routes::unlink(const request& req, const std::string& provider) const {
+  auto me = signed_in(req);
+  if (auto* err = std::get_if<response>(&me)) return *err;
+  const auto* p = rp_->providers().find(provider);
+  if (!p) return error_response(404, "unknown_provider", "no provider " + provider);
+  auto s = accounts_->unlink(std::get<chat::user>(me).id, p->issuer);
+  if (!s.ok()) return oidc_error(s);
+  response r;
+  r.status = 204;
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+}  // namespace chat::chatd::http
