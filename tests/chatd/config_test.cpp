@@ -53,3 +53,32 @@ TEST_CASE("config_help_and_bad_values", "[config]") {
     CHECK(r.exit_code == 2);
   }
 }
+
+TEST_CASE("config_oidc_options_from_env_and_file_and_local_paths_only", "[config]") {
+  g_env.clear();
+  const char* none[] = {"chatd"};
+  auto d = load_config(1, none, fake_env);
+  REQUIRE(d.settings);
+  CHECK(d.settings->oidc_config.empty());  // off by default
+  CHECK(d.settings->oidc_after_login == "/");
+  CHECK(d.settings->oidc_signup_page == "/#/oidc-signup");
+
+  const std::string file = "chatd_config_oidc_test.conf";
+  std::ofstream(file) << "oidc-config = /etc/chatd/oidc.json\noidc-after-login = /app/\n";
+  g_env = {{"CHATD_CONFIG", file}, {"CHATD_OIDC_SIGNUP_PAGE", "/app/#/choose"}};
+  auto c = load_config(1, none, fake_env);
+  REQUIRE(c.settings);
+  CHECK(c.settings->oidc_config == "/etc/chatd/oidc.json");
+  CHECK(c.settings->oidc_after_login == "/app/");
+  CHECK(c.settings->oidc_signup_page == "/app/#/choose");
+  std::remove(file.c_str());
+
+  // Redirect targets must be local paths: no open redirect, no markup or header injection.
+  g_env.clear();
+  for (const char* bad : {"https://evil.example/", "//evil.example/", "", "/a\"><script>"}) {
+    const char* argv[] = {"chatd", "--oidc-after-login", bad};
+    auto r = load_config(3, argv, fake_env);
+    CHECK_FALSE(r.settings);
+    CHECK(r.exit_code == 2);
+  }
+}
