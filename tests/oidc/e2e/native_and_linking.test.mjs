@@ -13,7 +13,12 @@ import {
 
 let chatd;
 before(async () => {
-  chatd = await new Chatd({ args: ['--oidc-config', writeChatdConfig()] }).start();
+  // "down": a provider nothing answers for (port 9 on loopback is closed).
+  const down = {
+    id: 'down', display_name: 'Down', issuer: 'https://127.0.0.1:9', client_id: 'c',
+    client_secret: 's', redirect_uri: 'https://chat.test/v1/auth/oidc/down/callback',
+  };
+  chatd = await new Chatd({ args: ['--oidc-config', writeChatdConfig({ extraProviders: [down] })] }).start();
 });
 after(async () => { const s = await chatd.stop(); assert.equal(s.code, 0, chatd.log); });
 
@@ -32,8 +37,9 @@ test('providers_are_listed_for_the_buttons', async () => {
   const r = await chatd.request('GET', '/v1/auth/oidc/providers');
   assert.equal(r.status, 200);
   checkHttp('oidc_providers', r.body);
-  assert.deepEqual(r.body.providers, [{ id: 'test', name: 'Test provider', display_name: 'Test provider',
-    start_url: '/v1/auth/oidc/test/start' }]);
+  assert.deepEqual(r.body.providers[0], { id: 'test', name: 'Test provider', display_name: 'Test provider',
+    start_url: '/v1/auth/oidc/test/start' });
+  assert.deepEqual(r.body.providers.map((p) => p.id), ['test', 'down']);
 });
 
 test('native_first_token_gives_a_signup_ticket_then_the_same_account_every_time', async () => {
@@ -192,4 +198,15 @@ test('oidc_is_404_without_a_configuration', async () => {
   } finally {
     assert.equal((await plain.stop()).code, 0);
   }
+});
+
+test('an_unreachable_provider_is_502_for_apps_and_an_error_page_for_browsers', async () => {
+  const r = await chatd.request('POST', '/v1/auth/oidc/native', { body: { provider: 'down', id_token: signedToken({}) } });
+  expectError(r, 502, 'provider_unreachable');
+  const start = await fetch(`${chatd.http}/v1/auth/oidc/down/start`, { redirect: 'manual' });
+  assert.equal(start.status, 200);
+  assert.match(await start.text(), /url=\/#oidc_error=provider_unreachable/);
+  const unknown = await fetch(`${chatd.http}/v1/auth/oidc/nope/start`, { redirect: 'manual' });
+  assert.equal(unknown.status, 404);
+  assert.equal((await unknown.json()).error.code, 'unknown_provider');
 });

@@ -18,8 +18,9 @@ export const redirectUri = 'https://chat.test/v1/auth/oidc/test/callback';
 export const webClient = { id: 'chat-web', secret: 'chat-web-secret-0123456789abcdef' };
 export const nativeClient = 'chat-android';
 
-// Writes chatd's --oidc-config file for the test provider and returns its path.
-export function writeChatdConfig() {
+// Writes chatd's --oidc-config file for the test provider (plus `extraProviders`) and returns
+// its path.
+export function writeChatdConfig({ extraProviders = [] } = {}) {
   const config = {
     providers: [{
       id: 'test',
@@ -29,7 +30,7 @@ export function writeChatdConfig() {
       client_secret: webClient.secret,
       redirect_uri: redirectUri,
       native_client_ids: [nativeClient],
-    }],
+    }, ...extraProviders],
     http: { ca_file: caFile },
   };
   const file = path.join(mkdtempSync(path.join(process.env.CHAT_TEST_TMP || os.tmpdir(), 'oidc-')),
