@@ -16,8 +16,9 @@ std::string to_json(
     const message& m);  // {"id","channel_id","seq","sender_id","text","client_msg_id","created_at"}
 std::string to_json(const channel& c);  // {"id","kind","name","topic","created_by","created_at"}
 std::string to_json(const member& m);   // {"user_id","username","role","joined_at"}
-std::string to_json(const channel_summary& s);  // {"channel","role","last_seq","last_read_seq","unread","peer"?,
-                                                // "last_message"?}
+std::string to_json(
+    const channel_summary& s);  // {"channel","role","last_seq","last_read_seq","unread","peer"?,
+                                // "last_message"?}
 std::string to_json(const external_identity& i);  // {"issuer","subject","email"?,"linked_at"}
 
 // The event frame delivered to sessions: {"type":"event","event":"message.created",...}.
