@@ -10,3 +10,8 @@ cmake -S "$consumer_src" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work
   >"$work/configure.log"
 cmake --build "$work/consumer" >"$work/build.log"
 LD_LIBRARY_PATH="$work/prefix/lib:${LD_LIBRARY_PATH:-}" "$work/consumer/consumer"
+# An installed chatd finds its web client next to it (PREFIX/share/chatd/web).
+if [ -x "$work/prefix/bin/chatd" ]; then
+  test -f "$work/prefix/share/chatd/web/index.html" || { echo "web client not installed" >&2; exit 1; }
+  echo "installed chatd with its web client"
+fi

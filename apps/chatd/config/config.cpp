@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cxxopts.hpp>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -32,7 +33,8 @@ const option_def k_options[] = {
      "\"mysql://db=chat user=chat password=... unix_socket=/path/mysql.sock\" or host=... "
      "port=..."},
     {"web-root", "",
-     "directory of static files served over HTTP (default: apps/chatd/web of the source tree)"},
+     "directory of static files served over HTTP (default: PREFIX/share/chatd/web when "
+     "installed, else apps/chatd/web of the source tree)"},
     {"log-level", "info", "trace, debug, info, warn, error, critical or off"},
     {"threads", "2", "I/O threads running the network and the WebSocket protocol"},
     {"workers", "2", "threads for slow HTTP requests (password hashing)"},
@@ -158,13 +160,26 @@ void parse_listen(const std::string& value, config& c) {
       static_cast<std::uint16_t>(to_integer("listen", value.substr(colon + 1), 0, 65535));
 }
 
+// An installed chatd (PREFIX/bin/chatd) serves PREFIX/share/chatd/web; a chatd run from its
+// build tree serves the web client of its source tree.
+std::string default_web_root() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "chatd" / "web";
+    if (fs::is_directory(installed, ec)) return installed.string();
+  }
+  return CHATD_DEFAULT_WEB_ROOT;
+}
+
 config build(const std::map<std::string, std::string>& v) {
   auto get = [&](const char* name) { return v.at(name); };
   config c;
   parse_listen(get("listen"), c);
   c.data_dir = get("data-dir");
   c.database = get("db");
-  c.web_root = get("web-root").empty() ? std::string(CHATD_DEFAULT_WEB_ROOT) : get("web-root");
+  c.web_root = get("web-root").empty() ? default_web_root() : get("web-root");
   c.log_level = get("log-level");
   static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
