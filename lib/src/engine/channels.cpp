@@ -25,6 +25,15 @@ bool can_manage(role r) {
 void publish_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
                           const detail::user_record& target, role r, time_ms joined_at);
 
+void publish_channel_created(engine::impl& state, const channel& ch, user_id actor) {
+  auto ev = std::make_shared<event>();
+  ev->kind = event_kind::channel_created;
+  ev->channel = ch.id;
+  ev->actor = actor;
+  ev->channel_info = ch;
+  state.publish(std::move(ev));
+}
+
 std::string direct_key(user_id a, user_id b) {
   return std::to_string(std::min(a, b)) + ":" + std::to_string(std::max(a, b));
 }
@@ -56,12 +65,7 @@ result<channel> engine::create_group(user_id creator, const std::string& name,
     ch.created_by = creator;
     ch.created_at = now;
     ch = impl_->db->create_channel(ch, "", records);
-    auto ev = std::make_shared<event>();
-    ev->kind = event_kind::channel_created;
-    ev->channel = ch.id;
-    ev->actor = creator;
-    ev->channel_info = ch;
-    impl_->publish(std::move(ev));
+    publish_channel_created(*impl_, ch, creator);
     return ch;
   });
 }
@@ -88,12 +92,7 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
       if (auto existing = impl_->db->find_direct(key)) return std::move(*existing);
       throw;
     }
-    auto ev = std::make_shared<event>();
-    ev->kind = event_kind::channel_created;
-    ev->channel = ch.id;
-    ev->actor = me;
-    ev->channel_info = ch;
-    impl_->publish(std::move(ev));
+    publish_channel_created(*impl_, ch, me);
     return ch;
   });
 }
@@ -115,12 +114,7 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
       ch.created_at = now;
       try {
         ch = impl_->db->create_channel(ch, key, {{0, me, role::owner, 0, now}});
-        auto ev = std::make_shared<event>();
-        ev->kind = event_kind::channel_created;
-        ev->channel = ch.id;
-        ev->actor = me;
-        ev->channel_info = ch;
-        impl_->publish(std::move(ev));
+        publish_channel_created(*impl_, ch, me);
         return ch;
       } catch (const detail::store_error& e) {
         if (e.error_kind() != detail::store_error::kind::conflict) throw;
