@@ -40,13 +40,15 @@ class status {
 };
 
 // Either a value or a failed status. Accessing value() of a failed result is a programming
-// error (asserted in debug builds, undefined otherwise); check ok() first.
-template <typename T>
-class result {
+// error (asserted in debug builds, undefined otherwise); check ok() first. Generic over the
+// status and code types so that libraries built on libchat (e.g. chat_oidc) reuse it with
+// their own error codes.
+template <typename T, typename Status, typename Code>
+class basic_result {
  public:
-  result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design, like std::optional
-  result(status error) : state_(std::move(error)) {}  // NOLINT
-  result(errc code, std::string message) : state_(status(code, std::move(message))) {}
+  basic_result(T value) : state_(std::move(value)) {}       // NOLINT: implicit, like optional
+  basic_result(Status error) : state_(std::move(error)) {}  // NOLINT
+  basic_result(Code code, std::string message) : state_(Status(code, std::move(message))) {}
 
   bool ok() const noexcept { return std::holds_alternative<T>(state_); }
   explicit operator bool() const noexcept { return ok(); }
@@ -60,17 +62,20 @@ class result {
   const T& operator*() const& { return value(); }
 
   // The failure of this result, or an ok status if it holds a value.
-  status error() const {
-    if (const status* s = std::get_if<status>(&state_)) return *s;
+  Status error() const {
+    if (const Status* s = std::get_if<Status>(&state_)) return *s;
     return {};
   }
-  errc code() const noexcept {
-    const status* s = std::get_if<status>(&state_);
-    return s ? s->code() : errc::ok;
+  Code code() const noexcept {
+    const Status* s = std::get_if<Status>(&state_);
+    return s ? s->code() : Code::ok;
   }
 
  private:
-  std::variant<T, status> state_;
+  std::variant<T, Status> state_;
 };
+
+template <typename T>
+using result = basic_result<T, status, errc>;
 
 }  // namespace chat

@@ -66,33 +66,6 @@ class status {
 
 // Either a value or a failed status; check ok() before value().
 template <typename T>
-class result {
- public:
-  result(T value) : state_(std::move(value)) {}       // NOLINT: implicit by design
-  result(status error) : state_(std::move(error)) {}  // NOLINT
-  result(errc code, std::string message) : state_(status(code, std::move(message))) {}
-
-  bool ok() const noexcept { return std::holds_alternative<T>(state_); }
-  explicit operator bool() const noexcept { return ok(); }
-  T& value() & { return std::get<T>(state_); }
-  const T& value() const& { return std::get<T>(state_); }
-  T&& value() && { return std::get<T>(std::move(state_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
-  status error() const {
-    if (const status* s = std::get_if<status>(&state_)) return *s;
-    return {};
-  }
-  errc code() const noexcept {
-    const status* s = std::get_if<status>(&state_);
-    return s ? s->code() : errc::ok;
-  }
-
- private:
-  std::variant<T, status> state_;
-};
+using result = chat::basic_result<T, status, errc>;
 
 }  // namespace chat::oidc
