@@ -96,6 +96,15 @@ class ws_server final : public server {
     endpoint_.set_open_handshake_timeout(5000);
     endpoint_.set_close_handshake_timeout(3000);
     endpoint_.set_listen_backlog(1024);
+    // Frames are small and latency matters: without TCP_NODELAY, Nagle holds a frame back until
+    // the previous one is acknowledged, and the peer's delayed ACK makes that up to 40 ms.
+    endpoint_.set_tcp_post_init_handler([this](websocketpp::connection_hdl h) {
+      websocketpp::lib::error_code ec;
+      if (auto con = endpoint_.get_con_from_hdl(h, ec)) {
+        asio::error_code ignored;
+        con->get_raw_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+      }
+    });
     endpoint_.set_validate_handler([this](websocketpp::connection_hdl h) { return validate(h); });
     endpoint_.set_http_handler([this](websocketpp::connection_hdl h) { on_http(h); });
   }
