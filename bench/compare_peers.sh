@@ -6,6 +6,7 @@
 #   CHATD      chatd binary (default build-bench/apps/chatd/chatd, else build/apps/chatd/chatd)
 #   SERVERS    which servers (default "floor node-none node-mysql custom")
 #   CHATD_DB   sqlite (default) or mysql: chatd on the throwaway MariaDB compare.sh starts
+#   CHATD_ARGS more chatd options (e.g. --threads 1)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 perf=${PERF_DIR:-$root/../shared/perf}
@@ -19,7 +20,7 @@ make -s -C "$perf" >/dev/null
 
 # Benchmarks measure the message path: cheap password hashing for the setup of thousands of
 # clients, a rate limit above the offered load, and warnings-only logs.
-common="--password-cost minimum --rate 100000 --burst 100000 --log-level warn --max-queue-frames 100000"
+common="--password-cost minimum --rate 100000 --burst 100000 --log-level warn --max-queue-frames 100000 ${CHATD_ARGS:-}"
 if [[ ${CHATD_DB:-sqlite} == mysql ]]; then
   export CUSTOM_WITH_DB=1 CUSTOM_LABEL=${CUSTOM_LABEL:-chatd+mariadb}
   export CUSTOM_CMD="$chatd --listen 127.0.0.1:{port} --data-dir \$(mktemp -d) $common \

@@ -23,7 +23,9 @@ std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& sett
   }
   auto srv =
       std::make_unique<transport::ws_server<config_type>>(engine, settings, counters, true, oidc);
-  srv->endpoint().set_tls_init_handler([tls](websocketpp::connection_hdl) { return tls; });
+  srv->for_each_endpoint([&tls](auto& ep) {
+    ep.set_tls_init_handler([tls](websocketpp::connection_hdl) { return tls; });
+  });
   return srv;
 }
 

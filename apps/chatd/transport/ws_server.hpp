@@ -1,13 +1,18 @@
 // The websocketpp adapter, a template over plain and TLS configs. Private to transport/: only
 // server_plain.cpp and server_tls.cpp include it (each ~15 s to compile).
 //
-// Threads: `threads` I/O threads run one io_context. Each connection's websocketpp handlers run
-// on its strand; so do our drains and closes (posted there). The engine delivers events into
-// the connection's outbox from its own threads; the outbox posts one drain per batch.
+// Threads: one io_context per I/O thread (a "shard"), each with its own websocketpp endpoint
+// listening on the same port (SO_REUSEPORT: the kernel spreads new connections over them). A
+// connection lives on one shard for its whole life, so its handlers, drains and closes all run
+// on that one thread: no strands, no locks on the write path. The engine delivers events into
+// connection outboxes from its own threads; a shard collects the outboxes that became ready and
+// drains them all in one posted pass (one wake-up per shard per commit batch, not one per
+// recipient), sending each event as one prepared frame shared by all recipients.
 // Blocking HTTP work (password hashing) runs on a separate worker pool.
 #pragma once
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <asio/post.hpp>
@@ -23,6 +28,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 #include <websocketpp/server.hpp>
 
@@ -34,15 +40,22 @@
 #include "protocol/outbox.hpp"
 #include "protocol/session.hpp"
 #include "transport/server.hpp"
+#include "transport/shared_frames.hpp"
 
 namespace chat::chatd::transport {
 
-// Small per-connection buffers: an idle connection should cost a few KiB, not 16+.
+// One thread per endpoint: websocketpp needs no strands. Small per-connection buffers: an idle
+// connection should cost a few KiB, not 16+ (the read buffer is inline in each connection).
 template <typename Base>
 struct chatd_config : public Base {
   typedef chatd_config type;
   typedef Base base;
-  static const std::size_t connection_read_buffer_size = 4096;
+  struct transport_config : public Base::transport_config {
+    static const bool enable_multithreading = false;
+  };
+  typedef websocketpp::transport::asio::endpoint<transport_config> transport_type;
+  static const bool enable_multithreading = false;
+  static const std::size_t connection_read_buffer_size = 1024;
   static const long timeout_open_handshake = 5000;
   static const long timeout_close_handshake = 3000;
   static const websocketpp::log::level elog_level = websocketpp::log::elevel::none;
@@ -50,13 +63,13 @@ struct chatd_config : public Base {
 };
 
 // Engine threads (commit thread, callers of engine functions) post drains and closes to
-// connection strands; this gate makes sure none does once the io_context is about to go away.
+// shards; this gate makes sure none does once the io_contexts are about to go away.
 class post_gate {
  public:
   template <typename F>
-  void post(asio::io_context::strand& strand, F&& fn) {
+  void post(asio::io_context& io, F&& fn) {
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    if (open_) asio::post(strand, std::forward<F>(fn));
+    if (open_) asio::post(io, std::forward<F>(fn));
   }
   void close() {
     std::unique_lock<std::shared_mutex> lock(mutex_);
@@ -75,7 +88,7 @@ class ws_server final : public server {
   using connection_type = typename endpoint_type::connection_type;
   using connection_ptr = typename endpoint_type::connection_ptr;
   using message_ptr = typename endpoint_type::message_ptr;
-  using strand_ptr = typename connection_type::strand_ptr;
+  using message_type = typename Config::message_type;
 
   ws_server(chat::engine& engine, const config& settings, chatd::metrics& counters, bool tls,
             const http::oidc_routes* oidc = nullptr)
@@ -84,59 +97,65 @@ class ws_server final : public server {
         counters_(counters),
         tls_(tls),
         router_(engine, settings, counters, oidc),
-        workers_(static_cast<std::size_t>(settings.worker_threads)),
-        sweep_timer_(io_),
-        signals_(io_, SIGINT, SIGTERM) {
-    endpoint_.clear_access_channels(websocketpp::log::alevel::all);
-    endpoint_.clear_error_channels(websocketpp::log::elevel::all);
-    endpoint_.init_asio(&io_);
-    endpoint_.set_reuse_addr(true);
-    endpoint_.set_max_message_size(settings.limits.max_frame_bytes);
-    endpoint_.set_max_http_body_size(settings.max_http_body_bytes);
-    endpoint_.set_open_handshake_timeout(5000);
-    endpoint_.set_close_handshake_timeout(3000);
-    endpoint_.set_listen_backlog(1024);
-    // Frames are small and latency matters: without TCP_NODELAY, Nagle holds a frame back until
-    // the previous one is acknowledged, and the peer's delayed ACK makes that up to 40 ms.
-    endpoint_.set_tcp_post_init_handler([this](websocketpp::connection_hdl h) {
-      websocketpp::lib::error_code ec;
-      if (auto con = endpoint_.get_con_from_hdl(h, ec)) {
-        asio::error_code ignored;
-        con->get_raw_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
-      }
-    });
-    endpoint_.set_validate_handler([this](websocketpp::connection_hdl h) { return validate(h); });
-    endpoint_.set_http_handler([this](websocketpp::connection_hdl h) { on_http(h); });
+        workers_(static_cast<std::size_t>(settings.worker_threads)) {
+    for (int i = 0; i < std::max(1, settings.io_threads); ++i)
+      shards_.push_back(std::make_unique<shard>());
+    for (auto& sh : shards_) init_endpoint(*sh);
+    sweep_timer_.emplace(shards_.front()->io);
+    signals_.emplace(shards_.front()->io, SIGINT, SIGTERM);
   }
 
   ~ws_server() override { workers_.join(); }
 
-  endpoint_type& endpoint() { return endpoint_; }
+  // Calls fn(endpoint) for every shard's endpoint (e.g. to set the TLS init handler).
+  template <typename F>
+  void for_each_endpoint(F&& fn) {
+    for (auto& sh : shards_) fn(sh->endpoint);
+  }
 
   bool listen() override {
-    websocketpp::lib::error_code ec;
-    endpoint_.listen(settings_.listen_host, std::to_string(settings_.listen_port), ec);
-    if (!ec) endpoint_.start_accept(ec);
-    if (ec) {
-      spdlog::critical("event=listen_failed address={}:{} error=\"{}\"", settings_.listen_host,
-                       settings_.listen_port, ec.message());
+    // With several shards every acceptor sets SO_REUSEPORT, which would also let a second
+    // chatd bind the same port and silently take half the connections: a plain bind first
+    // proves the port is free (a running chatd's acceptors make it fail).
+    if (shards_.size() > 1 && settings_.listen_port != 0 && !port_is_free()) {
+      spdlog::critical("event=listen_failed address={}:{} error=\"address already in use\"",
+                       settings_.listen_host, settings_.listen_port);
       return false;
     }
-    auto local = endpoint_.get_local_endpoint(ec);
-    port_ = ec ? settings_.listen_port : local.port();
+    std::uint16_t port = settings_.listen_port;
+    for (auto& sh : shards_) {
+      websocketpp::lib::error_code ec;
+      sh->endpoint.listen(settings_.listen_host, std::to_string(port), ec);
+      if (!ec) sh->endpoint.start_accept(ec);
+      if (ec) {
+        spdlog::critical("event=listen_failed address={}:{} error=\"{}\"", settings_.listen_host,
+                         port, ec.message());
+        return false;
+      }
+      if (port == 0) {
+        auto local = sh->endpoint.get_local_endpoint(ec);
+        if (ec) {
+          spdlog::critical("event=listen_failed error=\"{}\"", ec.message());
+          return false;
+        }
+        port = local.port();  // the other shards join the port the first one was given
+      }
+    }
+    port_ = port;
     return true;
   }
 
   std::uint16_t port() const override { return port_; }
 
   void run() override {
-    signals_.async_wait([this](const std::error_code& ec, int signal) {
+    signals_->async_wait([this](const std::error_code& ec, int signal) {
       if (!ec) begin_shutdown(signal);
     });
     schedule_sweep();
     std::vector<std::thread> threads;
-    for (int i = 1; i < settings_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
-    io_.run();
+    for (std::size_t i = 1; i < shards_.size(); ++i)
+      threads.emplace_back([this, i] { shards_[i]->io.run(); });
+    shards_.front()->io.run();
     for (auto& t : threads) t.join();
     gate_.close();  // from here on, engine threads queue into outboxes but post nothing
     workers_.join();
@@ -144,10 +163,24 @@ class ws_server final : public server {
   }
 
  private:
-  // Per-connection state. `session` and `cookie_user` are touched only on the strand.
+  struct connection_state;
+  using state_ptr = std::shared_ptr<connection_state>;
+
+  // One I/O thread: its io_context, its endpoint, and the outboxes waiting for its next drain.
+  struct shard {
+    asio::io_context io{1};
+    // Keeps run() going while the endpoint has nothing to do (e.g. between closes at shutdown).
+    asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+    endpoint_type endpoint;
+    std::mutex ready_mutex;  // guards ready and pass_posted
+    std::vector<state_ptr> ready;
+    bool pass_posted = false;
+  };
+
+  // Per-connection state. Everything but `box` is touched only on the connection's shard.
   struct connection_state {
     std::weak_ptr<connection_type> con;
-    strand_ptr strand;
+    shard* home = nullptr;
     std::shared_ptr<outbox> box;
     std::unique_ptr<session> sess;
     std::optional<chat::user> cookie_user;
@@ -156,12 +189,56 @@ class ws_server final : public server {
     bool open = false;
     bool closing = false;
   };
-  using state_ptr = std::shared_ptr<connection_state>;
+
+  void init_endpoint(shard& sh) {
+    auto& ep = sh.endpoint;
+    ep.clear_access_channels(websocketpp::log::alevel::all);
+    ep.clear_error_channels(websocketpp::log::elevel::all);
+    ep.init_asio(&sh.io);
+    ep.set_reuse_addr(true);
+    if (shards_.size() > 1) {
+      ep.set_tcp_pre_bind_handler([](const auto& acceptor) {
+        asio::error_code ec;
+        acceptor->set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true),
+                             ec);
+        return ec;
+      });
+    }
+    ep.set_max_message_size(settings_.limits.max_frame_bytes);
+    ep.set_max_http_body_size(settings_.max_http_body_bytes);
+    ep.set_open_handshake_timeout(5000);
+    ep.set_close_handshake_timeout(3000);
+    ep.set_listen_backlog(1024);
+    // Frames are small and latency matters: without TCP_NODELAY, Nagle holds a frame back until
+    // the previous one is acknowledged, and the peer's delayed ACK makes that up to 40 ms.
+    ep.set_tcp_post_init_handler([&ep](websocketpp::connection_hdl h) {
+      websocketpp::lib::error_code ec;
+      if (auto con = ep.get_con_from_hdl(h, ec)) {
+        asio::error_code ignored;
+        con->get_raw_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+      }
+    });
+    ep.set_validate_handler([this, &sh](websocketpp::connection_hdl h) { return validate(sh, h); });
+    ep.set_http_handler([this, &sh](websocketpp::connection_hdl h) { on_http(sh, h); });
+  }
+
+  bool port_is_free() const {
+    asio::io_context io;
+    asio::error_code ec;
+    asio::ip::tcp::acceptor probe(io);
+    auto address = asio::ip::make_address(settings_.listen_host, ec);
+    if (ec) return true;  // a host name: let listen() resolve it and report
+    asio::ip::tcp::endpoint where(address, settings_.listen_port);
+    probe.open(where.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(where, ec);
+    return ec != asio::error::address_in_use;
+  }
 
   // ---- WebSocket lifecycle ---------------------------------------------------------------
-  bool validate(websocketpp::connection_hdl h) {
+  bool validate(shard& sh, websocketpp::connection_hdl h) {
     websocketpp::lib::error_code ec;
-    connection_ptr con = endpoint_.get_con_from_hdl(h, ec);
+    connection_ptr con = sh.endpoint.get_con_from_hdl(h, ec);
     if (ec) return false;
     std::string resource = con->get_resource();
     resource = resource.substr(0, resource.find('?'));
@@ -177,7 +254,7 @@ class ws_server final : public server {
 
     auto state = std::make_shared<connection_state>();
     state->con = con;
-    state->strand = con->get_strand();
+    state->home = &sh;
     state->remote = con->get_remote_endpoint();
     // Browsers authenticate with the session cookie (their origin checked above); native
     // clients send an auth frame instead. A stale cookie falls back to the auth frame.
@@ -256,24 +333,54 @@ class ws_server final : public server {
   }
 
   // ---- Output ----------------------------------------------------------------------------
+  // Called on the pushing thread when a connection's outbox goes from empty to non-empty. The
+  // shard drains every ready connection in one pass: one post (and at most one wake-up of its
+  // thread) however many of its connections a commit batch reached.
   void schedule_drain(const std::weak_ptr<connection_state>& weak) {
-    if (auto state = weak.lock()) gate_.post(*state->strand, [this, state] { drain(*state); });
+    auto state = weak.lock();
+    if (!state) return;
+    shard& sh = *state->home;
+    bool post = false;
+    {
+      std::lock_guard<std::mutex> lock(sh.ready_mutex);
+      sh.ready.push_back(std::move(state));
+      post = !std::exchange(sh.pass_posted, true);
+    }
+    if (post) gate_.post(sh.io, [this, &sh] { drain_ready(sh); });
+  }
+
+  void drain_ready(shard& sh) {
+    std::vector<state_ptr> ready;
+    {
+      std::lock_guard<std::mutex> lock(sh.ready_mutex);
+      ready.swap(sh.ready);
+      sh.pass_posted = false;
+    }
+    frame_memo<message_type> frames;
+    for (auto& state : ready) drain(*state, &frames);
   }
 
   // Hands queued frames to websocketpp, which writes everything queued in one gathered write.
-  void drain(connection_state& state) {
-    auto frames = state.box->take();
+  // Event frames come prepared and shared from `frames` when given.
+  void drain(connection_state& state, frame_memo<message_type>* frames = nullptr) {
+    auto queued = state.box->take();
     connection_ptr con = state.con.lock();
-    if (!con || frames.empty()) return;
+    if (!con || queued.empty()) return;
     std::uint64_t bytes = 0;
     std::uint64_t delivered = 0;
     bool revoked = false;
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    for (const auto& f : frames) {
-      auto payload = f.payload();
-      auto ec = con->send(payload.data(), payload.size(), websocketpp::frame::opcode::text);
+    for (const auto& f : queued) {
+      const auto payload = f.payload();
+      websocketpp::lib::error_code ec;
+      const message_ptr* shared = f.event && frames ? &frames->frame_of(f.event) : nullptr;
+      if (shared && *shared) {
+        ec = con->send(*shared);
+      } else {
+        ec = con->send(payload.data(), payload.size(), websocketpp::frame::opcode::text);
+      }
       if (ec) break;  // closing: the rest cannot be sent either
       bytes += payload.size();
       if (f.event && f.event->kind == chat::event_kind::session_revoked) {
@@ -287,7 +394,7 @@ class ws_server final : public server {
             static_cast<double>(now_ms - f.event->message->created_at));
       }
     }
-    counters_.frames_out.fetch_add(frames.size(), std::memory_order_relaxed);
+    counters_.frames_out.fetch_add(queued.size(), std::memory_order_relaxed);
     counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
     if (delivered) counters_.messages_delivered.fetch_add(delivered, std::memory_order_relaxed);
     if (revoked) {
@@ -303,7 +410,7 @@ class ws_server final : public server {
     auto state = weak.lock();
     if (!state) return;
     counters_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
-    gate_.post(*state->strand, [this, state] {
+    gate_.post(state->home->io, [this, state] {
       spdlog::warn("event=ws.slow_consumer remote={} user={}", state->remote,
                    state->sess ? state->sess->user() : 0);
       close_now(*state, close_code::slow_consumer, "slow_consumer");
@@ -314,7 +421,7 @@ class ws_server final : public server {
                       const std::string& reason) {
     auto state = weak.lock();
     if (!state) return;
-    gate_.post(*state->strand, [this, state, code, reason] {
+    gate_.post(state->home->io, [this, state, code, reason] {
       drain(*state);  // what was queued before the close goes out first
       close_now(*state, code, reason);
     });
@@ -331,9 +438,9 @@ class ws_server final : public server {
   }
 
   // ---- HTTP ------------------------------------------------------------------------------
-  void on_http(websocketpp::connection_hdl h) {
+  void on_http(shard& sh, websocketpp::connection_hdl h) {
     websocketpp::lib::error_code ec;
-    connection_ptr con = endpoint_.get_con_from_hdl(h, ec);
+    connection_ptr con = sh.endpoint.get_con_from_hdl(h, ec);
     if (ec) return;
     const auto& raw = con->get_request();
     http::request req;
@@ -354,10 +461,10 @@ class ws_server final : public server {
     if (con->defer_http_response()) return;
     http_in_flight_.fetch_add(1);
     // The router may block (argon2id, database): answer from the worker pool.
-    asio::post(workers_, [this, con, req = std::move(req)] {
+    asio::post(workers_, [this, &sh, con, req = std::move(req)] {
       http::response res = router_.handle(req);
       spdlog::debug("event=http method={} path={} status={}", req.method, req.path, res.status);
-      asio::post(*con->get_strand(), [this, con, res = std::move(res)] {
+      asio::post(sh.io, [this, con, res = std::move(res)] {
         con->set_status(static_cast<websocketpp::http::status_code::value>(res.status));
         set_headers(*con, res.headers);
         con->append_header("Connection", "close");  // websocketpp closes after each response
@@ -392,8 +499,8 @@ class ws_server final : public server {
 
   // ---- Timers: keep-alive pings, idle and auth timeouts, shutdown --------------------------
   void schedule_sweep() {
-    sweep_timer_.expires_after(std::chrono::seconds(1));
-    sweep_timer_.async_wait([this](const std::error_code& ec) {
+    sweep_timer_->expires_after(std::chrono::seconds(1));
+    sweep_timer_->async_wait([this](const std::error_code& ec) {
       if (ec || shutting_down_) return;
       sweep();
       schedule_sweep();
@@ -410,7 +517,7 @@ class ws_server final : public server {
     const bool ping = now - last_ping_ >= settings_.limits.ping_interval;
     if (ping) last_ping_ = now;
     for (auto& state : snapshot()) {
-      asio::post(*state->strand, [this, state, now, ping] {
+      asio::post(state->home->io, [this, state, now, ping] {
         if (state->closing || !state->sess) return;
         if (auto code = state->sess->expired(now)) {
           close_now(*state, *code,
@@ -429,9 +536,13 @@ class ws_server final : public server {
     if (shutting_down_.exchange(true)) return;
     spdlog::info("event=shutdown signal={} connections={}", signal,
                  counters_.connections_open.load());
-    websocketpp::lib::error_code ec;
-    endpoint_.stop_listening(ec);
-    sweep_timer_.cancel();
+    for (auto& sh : shards_) {
+      asio::post(sh->io, [&ep = sh->endpoint] {
+        websocketpp::lib::error_code ec;
+        ep.stop_listening(ec);
+      });
+    }
+    sweep_timer_->cancel();
     shutdown_deadline_ = std::chrono::steady_clock::now() + settings_.shutdown_grace;
     wait_for_sends();
   }
@@ -443,7 +554,7 @@ class ws_server final : public server {
       return after(std::chrono::milliseconds(10), [this] { wait_for_sends(); });
     }
     for (auto& state : snapshot()) {
-      asio::post(*state->strand, [this, state] {
+      asio::post(state->home->io, [this, state] {
         drain(*state);
         close_now(*state, close_code::going_away, "server shutting down");
       });
@@ -464,12 +575,12 @@ class ws_server final : public server {
       return after(std::chrono::milliseconds(10), [this] { wait_for_closes(); });
     }
     if (!empty) spdlog::warn("event=shutdown_timeout");
-    io_.stop();
+    for (auto& sh : shards_) sh->io.stop();
   }
 
   template <typename F>
   void after(std::chrono::milliseconds delay, F fn) {
-    auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+    auto timer = std::make_shared<asio::steady_timer>(shards_.front()->io, delay);
     timer->async_wait([timer, fn](const std::error_code&) { fn(); });
   }
 
@@ -478,11 +589,11 @@ class ws_server final : public server {
   chatd::metrics& counters_;
   const bool tls_;
   http::router router_;
-  asio::io_context io_;
-  endpoint_type endpoint_;
+  std::vector<std::unique_ptr<shard>> shards_;
   asio::thread_pool workers_;
-  asio::steady_timer sweep_timer_;
-  asio::signal_set signals_;
+  // On the first shard, like the shutdown steps they drive.
+  std::optional<asio::steady_timer> sweep_timer_;
+  std::optional<asio::signal_set> signals_;
   std::uint16_t port_ = 0;
   std::atomic<bool> shutting_down_{false};
   std::atomic<int> http_in_flight_{0};  // HTTP requests on the worker pool
