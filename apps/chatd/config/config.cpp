@@ -36,7 +36,9 @@ const option_def k_options[] = {
      "directory of static files served over HTTP (default: PREFIX/share/chatd/web when "
      "installed, else apps/chatd/web of the source tree)"},
     {"log-level", "info", "trace, debug, info, warn, error, critical or off"},
-    {"threads", "2", "I/O threads running the network and the WebSocket protocol"},
+    {"threads", "2",
+     "I/O threads; each serves its own share of the connections (SO_REUSEPORT) with no locks "
+     "on the write path"},
     {"workers", "2", "threads for slow HTTP requests (password hashing)"},
     {"db-pool", "4", "database connections"},
     {"allowed-origins", "",
