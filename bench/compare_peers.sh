@@ -23,7 +23,7 @@ make -s -C "$perf" >/dev/null
 common="--password-cost minimum --rate 100000 --burst 100000 --log-level warn --max-queue-frames 100000 ${CHATD_ARGS:-}"
 if [[ ${CHATD_DB:-sqlite} == mysql ]]; then
   export CUSTOM_WITH_DB=1 CUSTOM_LABEL=${CUSTOM_LABEL:-chatd+mariadb}
-  export CUSTOM_CMD="$chatd --listen 127.0.0.1:{port} --data-dir \$(mktemp -d) $common \
+  export CUSTOM_CMD="$root/bench/loadgen/chatd_on_fresh_mariadb.sh $chatd --listen 127.0.0.1:{port} --data-dir \$(mktemp -d) $common \
 --db \"mysql://db=\$MYSQL_DATABASE user=\$MYSQL_USER password=\$MYSQL_PASSWORD unix_socket=\$MYSQL_SOCKET charset=utf8mb4\""
 else
   export CUSTOM_LABEL=${CUSTOM_LABEL:-chatd+sqlite}

@@ -7,6 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${OUT:-$(mktemp -d /tmp/chatd-scaling.XXXXXX)}
+mkdir -p "$out"
 export SERVERS=${SERVERS:-floor custom}
 run() {  # name, then compare.sh arguments
   local name=$1

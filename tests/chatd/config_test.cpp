@@ -1,10 +1,12 @@
 // Settings precedence: command line over environment over file over default.
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <thread>
 
 using chat::chatd::load_config;
 
@@ -24,6 +26,10 @@ TEST_CASE("config_precedence_and_defaults", "[config]") {
   CHECK(d.settings->listen_host == "127.0.0.1");
   CHECK(d.settings->listen_port == 8080);
   CHECK(d.settings->data_dir == "./chatd-data");
+  // --threads auto (the default): half the cores, within [1, 16].
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  CHECK(d.settings->io_threads == std::clamp(cores / 2, 1, 16));
+  CHECK(d.settings->io_threads == chat::chatd::default_io_threads());
 
   const std::string file = "chatd_config_test.conf";
   std::ofstream(file) << "# comment\nlisten = 0.0.0.0:9000\nlog-level = warn\nthreads = 3\n";

@@ -242,3 +242,43 @@ TEST_CASE("a_username_change_reaches_contacts_and_my_sessions", "[routing]") {
   CHECK(frame["user"]["id"] == std::to_string(alice.id));
   CHECK(v->of(event_kind::user_updated).empty());
 }
+
+TEST_CASE("member_cache_is_bounded_and_evicted_channels_still_deliver_to_current_members",
+          "[routing]") {
+  engine_options options;
+  options.database = "sqlite3://db=:memory:";
+  options.pool_size = 1;
+  options.password_hashing = password_cost::minimum;
+  options.member_cache_channels = 2;
+  auto opened = engine::open(options);
+  REQUIRE(opened.ok());
+  auto& e = *opened.value();
+  auto alice = make_user(e, "alice");
+  auto bob = make_user(e, "bob");
+  auto carol = make_user(e, "carol");
+  auto bob_sink = std::make_shared<recording_sink>();
+  auto carol_sink = std::make_shared<recording_sink>();
+  e.connect(bob.id, bob_sink);
+  e.connect(carol.id, carol_sink);
+
+  std::vector<channel_id> groups;
+  for (int i = 0; i < 4; ++i) {
+    auto ch = e.create_group(alice.id, "g" + std::to_string(i), "", {bob.id});
+    REQUIRE(ch.ok());
+    groups.push_back(ch->id);
+  }
+  std::size_t expected = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (channel_id ch : groups) {
+      REQUIRE(e.send(alice.id, ch, "hello", "").ok());
+      REQUIRE(bob_sink->wait_count(event_kind::message_created, ++expected));
+      CHECK(e.stats().cached_member_lists <= 2);
+    }
+  }
+  // The first group was evicted long ago; a member added now is seen on its next message.
+  REQUIRE(e.add_member(alice.id, groups.front(), carol.id, role::member).ok());
+  REQUIRE(e.send(alice.id, groups.front(), "welcome carol", "").ok());
+  REQUIRE(carol_sink->wait_count(event_kind::message_created, 1));
+  CHECK(carol_sink->of(event_kind::message_created).front()->message->text == "welcome carol");
+  CHECK(e.stats().cached_member_lists <= 2);
+}

@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "chat/version.hpp"
 
@@ -36,9 +37,10 @@ const option_def k_options[] = {
      "directory of static files served over HTTP (default: PREFIX/share/chatd/web when "
      "installed, else apps/chatd/web of the source tree)"},
     {"log-level", "info", "trace, debug, info, warn, error, critical or off"},
-    {"threads", "2",
+    {"threads", "auto",
      "I/O threads; each serves its own share of the connections (SO_REUSEPORT) with no locks "
-     "on the write path"},
+     "on the write path. auto: half the cores (at least 1, at most 16), leaving the rest to "
+     "the commit thread, the database and the kernel's network work"},
     {"workers", "2", "threads for slow HTTP requests (password hashing)"},
     {"db-pool", "4", "database connections"},
     {"allowed-origins", "",
@@ -110,6 +112,15 @@ std::map<std::string, std::string> read_config_file(const std::string& path) {
   }
   return values;
 }
+
+}  // namespace
+
+int default_io_threads() {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(cores / 2, 1, 16);
+}
+
+namespace {
 
 long long to_integer(const std::string& name, const std::string& value, long long min,
                      long long max) {
@@ -186,7 +197,9 @@ config build(const std::map<std::string, std::string>& v) {
   static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(std::begin(levels), std::end(levels), c.log_level) == std::end(levels))
     throw std::runtime_error("--log-level: unknown level \"" + c.log_level + "\"");
-  c.io_threads = static_cast<int>(to_integer("threads", get("threads"), 1, 256));
+  const std::string threads = get("threads");
+  c.io_threads = threads == "auto" ? default_io_threads()
+                                   : static_cast<int>(to_integer("threads", threads, 1, 256));
   c.worker_threads = static_cast<int>(to_integer("workers", get("workers"), 1, 256));
   c.db_pool = static_cast<int>(to_integer("db-pool", get("db-pool"), 1, 256));
   c.allowed_origins = split_list(get("allowed-origins"));

@@ -31,7 +31,7 @@ struct config {
   std::string database;  // SOCI connection string; empty: SQLite file in data_dir
   std::string web_root;
   std::string log_level = "info";
-  int io_threads = 2;
+  int io_threads = 1;      // --threads; "auto" is default_io_threads()
   int worker_threads = 2;  // blocking HTTP work (password hashing)
   int db_pool = 4;
   std::vector<std::string> allowed_origins;  // empty: only the origin of the Host header
@@ -56,6 +56,9 @@ struct config_outcome {
   std::string message;
   int exit_code = 0;
 };
+
+// --threads auto: half the cores, at least 1 and at most 16.
+int default_io_threads();
 
 // `env` returns the value of an environment variable or nullptr (getenv in production).
 config_outcome load_config(int argc, const char* const* argv,

@@ -21,11 +21,12 @@ namespace chat {
 // Counters for monitoring; every figure is monotonic since open().
 struct engine_stats {
   std::uint64_t messages_committed = 0;
-  std::uint64_t duplicate_sends = 0;   // retries answered with the original message
-  std::uint64_t commit_batches = 0;    // transactions of the group-commit writer
-  std::uint64_t events_delivered = 0;  // deliver() calls to session sinks
-  std::uint64_t database_errors = 0;   // calls that failed with unavailable or internal
-  std::uint64_t connections = 0;       // sessions currently connected
+  std::uint64_t duplicate_sends = 0;      // retries answered with the original message
+  std::uint64_t commit_batches = 0;       // transactions of the group-commit writer
+  std::uint64_t events_delivered = 0;     // deliver() calls to session sinks
+  std::uint64_t database_errors = 0;      // calls that failed with unavailable or internal
+  std::uint64_t connections = 0;          // sessions currently connected
+  std::uint64_t cached_member_lists = 0;  // channels whose members are cached for delivery
   // batch_size_buckets[i] counts commit batches of size <= k_batch_bounds[i] (cumulative
   // buckets, Prometheus style); the last bucket is +Inf.
   static constexpr int k_batch_bucket_count = 8;

@@ -25,6 +25,11 @@ struct engine_options {
   // Group commit: the commit thread takes up to this many pending sends into one transaction.
   int max_commit_batch = 512;
 
+  // Live delivery keeps the member lists of this many recently used channels in memory (the
+  // least recently used are dropped and reloaded on their next message), so memory does not
+  // grow with the number of channels.
+  int member_cache_channels = 10000;
+
   // Time source, injectable so tests can age sessions. Returns Unix epoch milliseconds.
   std::function<time_ms()> clock;
 };

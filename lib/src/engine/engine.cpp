@@ -17,7 +17,8 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
     : options(std::move(opts)),
       db(std::move(store)),
       hasher(options.password_hashing),
-      router([this](channel_id ch) { return db->member_ids(ch); }) {
+      router([this](channel_id ch) { return db->member_ids(ch); },
+             static_cast<std::size_t>(std::max(1, options.member_cache_channels))) {
   if (!options.clock) options.clock = system_clock_ms;
   bus = std::make_unique<detail::local_bus>(router);
   detail::commit_queue::stats_sink stats;
@@ -161,6 +162,7 @@ engine_stats engine::stats() const {
   s.events_delivered = impl_->router.delivered();
   s.database_errors = impl_->database_errors.load();
   s.connections = impl_->router.connection_count();
+  s.cached_member_lists = impl_->router.cached_channel_count();
   for (int i = 0; i < engine_stats::k_batch_bucket_count; ++i)
     s.batch_size_buckets[i] = impl_->batch_buckets[static_cast<std::size_t>(i)].load();
   s.batch_size_sum = impl_->batch_size_sum.load();

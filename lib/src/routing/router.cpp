@@ -6,7 +6,9 @@
 
 namespace chat::detail {
 
-router::router(member_loader load_members) : load_members_(std::move(load_members)) {}
+router::router(member_loader load_members, std::size_t cached_channels)
+    : load_members_(std::move(load_members)),
+      cached_channels_(std::max<std::size_t>(1, cached_channels)) {}
 
 router::connect_result router::connect(user_id user, std::shared_ptr<session_sink> sink,
                                        std::string session_hash) {
@@ -76,23 +78,45 @@ std::size_t router::connection_count() const {
   return connections_.size();
 }
 
+std::size_t router::cached_channel_count() const {
+  std::lock_guard<std::mutex> lock(members_mutex_);
+  return members_.size();
+}
+
 std::shared_ptr<const std::vector<user_id>> router::members_of(channel_id ch) {
   std::uint64_t generation;
   {
     std::lock_guard<std::mutex> lock(members_mutex_);
     auto it = members_.find(ch);
-    if (it != members_.end()) return it->second;
+    if (it != members_.end()) {
+      recency_.splice(recency_.begin(), recency_, it->second.recency);
+      return it->second.ids;
+    }
     generation = members_generation_;
   }
   auto loaded = std::make_shared<const std::vector<user_id>>(load_members_(ch));
   std::lock_guard<std::mutex> lock(members_mutex_);
-  if (generation == members_generation_) members_[ch] = loaded;
+  if (generation != members_generation_) return loaded;
+  auto [it, inserted] = members_.try_emplace(ch);
+  if (inserted) {
+    recency_.push_front(ch);
+    it->second.recency = recency_.begin();
+  }
+  it->second.ids = loaded;
+  while (members_.size() > cached_channels_) {
+    members_.erase(recency_.back());
+    recency_.pop_back();
+  }
   return loaded;
 }
 
 void router::forget_members(channel_id ch) {
   std::lock_guard<std::mutex> lock(members_mutex_);
-  members_.erase(ch);
+  auto it = members_.find(ch);
+  if (it != members_.end()) {
+    recency_.erase(it->second.recency);
+    members_.erase(it);
+  }
   ++members_generation_;
 }
 

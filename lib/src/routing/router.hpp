@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,7 +19,9 @@ class router {
  public:
   // Loads the member ids of a channel from storage (may throw store_error).
   using member_loader = std::function<std::vector<user_id>(channel_id)>;
-  explicit router(member_loader load_members);
+  // Keeps the member lists of at most `cached_channels` channels (least recently routed to
+  // evicted first), so memory stays bounded however many channels exist.
+  explicit router(member_loader load_members, std::size_t cached_channels = 10000);
 
   struct connect_result {
     connection_id id;
@@ -41,6 +44,7 @@ class router {
 
   bool is_online(user_id user) const;
   std::size_t connection_count() const;
+  std::size_t cached_channel_count() const;
   std::uint64_t delivered() const { return delivered_.load(std::memory_order_relaxed); }
 
   // Computes the recipients and calls their sinks, outside every lock. Throws store_error if
@@ -65,8 +69,14 @@ class router {
 
   // Member cache, kept coherent by the membership events that pass through route(). The
   // generation stops a load that raced with an invalidation from caching a stale list.
-  std::mutex members_mutex_;
-  std::unordered_map<channel_id, std::shared_ptr<const std::vector<user_id>>> members_;
+  struct cached_members {
+    std::shared_ptr<const std::vector<user_id>> ids;
+    std::list<channel_id>::iterator recency;  // position in recency_
+  };
+  const std::size_t cached_channels_;
+  mutable std::mutex members_mutex_;  // guards members_, recency_, members_generation_
+  std::unordered_map<channel_id, cached_members> members_;
+  std::list<channel_id> recency_;  // most recently routed to first
   std::uint64_t members_generation_ = 0;
 
   std::atomic<std::uint64_t> delivered_{0};
