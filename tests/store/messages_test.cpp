@@ -1,5 +1,6 @@
 // Store contract: append_messages (group commit), history pages and read markers.
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -39,6 +40,45 @@ STORE_CASE(append_assigns_gap_free_seqs_and_moves_the_sender_marker) {
   REQUIRE(stored.size() == 4);
   CHECK(stored[2].text == "héllo wörld ✓");
   CHECK(stored[2].id == out[3].message.id);
+}
+
+// A batch larger than one INSERT chunk (32 rows on SQLite, 256 on MySQL), spread over two
+// channels and interleaved with a refused send: each outcome's id is the id of the row stored
+// with its channel and seq (on MySQL those ids come from the INSERT's reply, not a query).
+STORE_CASE(append_ids_match_the_stored_rows_across_insert_chunks) {
+  auto s = db.open();
+  const auto a = make_user(*s, "a").user.id;
+  const auto b = make_user(*s, "b").user.id;
+  const auto outsider = make_user(*s, "outsider").user.id;
+  const auto first = make_group(*s, a, {b});
+  const auto second = make_group(*s, b, {a});
+  send(*s, a, first.id, "before");  // ids of the batch do not start at 1
+  std::vector<detail::pending_message> batch;
+  for (int i = 0; i < 300; ++i) {
+    const auto ch = i % 3 == 0 ? second.id : first.id;
+    batch.push_back(pending(i % 2 ? a : b, ch, "m" + std::to_string(i), "k" + std::to_string(i)));
+    if (i == 150) batch.push_back(pending(outsider, first.id, "refused"));
+  }
+  const auto out = s->append_messages(batch);
+  REQUIRE(out.size() == batch.size());
+  std::map<std::pair<channel_id, seq_t>, message> stored;
+  for (const auto ch : {first.id, second.id})
+    for (const auto& m : s->messages_between(ch, 0, 0, 1000, false)) stored[{ch, m.seq}] = m;
+  std::set<message_id> ids;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (batch[i].sender == outsider) {
+      CHECK(out[i].what == kind::not_member);
+      continue;
+    }
+    REQUIRE(out[i].what == kind::stored);
+    const auto& m = out[i].message;
+    auto row = stored.find({m.channel, m.seq});
+    REQUIRE(row != stored.end());
+    CHECK(row->second.id == m.id);
+    CHECK(row->second.text == batch[i].text);
+    ids.insert(m.id);
+  }
+  CHECK(ids.size() == 300);
 }
 
 STORE_CASE(append_by_a_non_member_is_refused_without_using_a_seq) {

@@ -1,7 +1,8 @@
 // The group-commit write path. Per batch, whatever its size: lock and read the channels, check
 // memberships, look up retried client_msg_ids, multi-row INSERTs (per chunk), read back the
-// ids, move read markers, bump the channels' last seq: seven statements instead of four per
-// message. Integers are inlined into the SQL (they are ours, never user text); strings are bound.
+// ids (not on MySQL when its auto-increment ids are consecutive), move read markers, bump the
+// channels' last seq: six or seven statements instead of four per message. Integers are inlined
+// into the SQL (they are ours, never user text); strings are bound.
 #include "store/append_batch.hpp"
 
 #include <map>
@@ -35,17 +36,37 @@ using pair_key = std::pair<long long, long long>;  // (channel, sender)
 
 // Last seq of every existing channel of the batch, with the rows locked on MySQL (ascending id
 // order, so two batches never deadlock). SQLite's BEGIN IMMEDIATE already serialises writers.
-std::map<long long, long long> lock_channels(const lease& l, const std::set<long long>& ids) {
-  std::map<long long, long long> last;
-  long long id = 0, seq = 0;
-  soci::statement st =
-      (l.sql().prepare << "SELECT id, last_seq FROM channels WHERE id IN " + in_list(ids) +
-                              " ORDER BY id" +
-                              (l.backend() == backend_kind::mysql ? " FOR UPDATE" : ""),
-       into(id), into(seq));
+// On MySQL the same round trip reads how auto-increment ids are handed out (see insert_rows).
+struct locked_channels {
+  std::map<long long, long long> last_seq;
+  long long id_step =
+      0;  // MySQL: ids of one multi-row INSERT are first, first + step, ...; 0: unknown
+};
+
+locked_channels lock_channels(const lease& l, const std::set<long long>& ids) {
+  locked_channels out;
+  long long id = 0, seq = 0, step = 0, lock_mode = 2;
+  const bool mysql = l.backend() == backend_kind::mysql;
+  const std::string sql =
+      std::string("SELECT id, last_seq") +
+      (mysql ? ", @@auto_increment_increment, @@innodb_autoinc_lock_mode" : "") +
+      " FROM channels WHERE id IN " + in_list(ids) + " ORDER BY id" + (mysql ? " FOR UPDATE" : "");
+  soci::statement st(l.sql());
+  st.exchange(into(id));
+  st.exchange(into(seq));
+  if (mysql) {
+    st.exchange(into(step));
+    st.exchange(into(lock_mode));
+  }
+  st.alloc();
+  st.prepare(sql);
+  st.define_and_bind();
   st.execute();
-  while (st.fetch()) last[id] = seq;
-  return last;
+  while (st.fetch()) out.last_seq[id] = seq;
+  // Lock modes 0 (traditional) and 1 (consecutive) give the rows of one multi-row INSERT
+  // consecutive values; mode 2 (interleaved) does not, and then the ids are read back.
+  if (mysql && !out.last_seq.empty() && lock_mode <= 1 && step >= 1) out.id_step = step;
+  return out;
 }
 
 std::set<pair_key> memberships(const lease& l, const std::set<long long>& channels,
@@ -95,7 +116,11 @@ struct insert_row {
   soci::indicator client_msg_id_ind;
 };
 
-void insert_rows(const lease& l, std::vector<insert_row>& rows) {
+// Inserts the rows in chunks. With `id_step` (MySQL with consecutive auto-increment ids) it
+// also fills `ids` from each INSERT's first id, which the server returns with its reply, so no
+// query reads them back; otherwise `ids` stays empty.
+void insert_rows(const lease& l, std::vector<insert_row>& rows, long long id_step,
+                 std::vector<long long>& ids) {
   const std::size_t chunk = insert_chunk(l.backend());
   for (std::size_t begin = 0; begin < rows.size(); begin += chunk) {
     const std::size_t end = std::min(rows.size(), begin + chunk);
@@ -119,6 +144,12 @@ void insert_rows(const lease& l, std::vector<insert_row>& rows) {
     st.prepare(sql);
     st.define_and_bind();
     st.execute(true);
+    if (id_step == 0) continue;
+    long long first = 0;
+    if (!l.sql().get_last_insert_id("messages", first) || first <= 0)
+      throw store_error(store_error::kind::internal, "no insert id");
+    for (std::size_t i = begin; i < end; ++i)
+      ids.push_back(first + static_cast<long long>(i - begin) * id_step);
   }
 }
 
@@ -183,7 +214,8 @@ std::vector<append_outcome> append_batch(const lease& l,
     senders.insert(p.sender);
     if (!p.client_msg_id.empty()) keys.insert(p.client_msg_id);
   }
-  const std::map<long long, long long> first_seq = lock_channels(l, channels);
+  const locked_channels locked = lock_channels(l, channels);
+  const std::map<long long, long long>& first_seq = locked.last_seq;
   std::map<long long, long long> next_seq = first_seq;
   const std::set<pair_key> members =
       first_seq.empty() ? std::set<pair_key>{} : memberships(l, channels, senders);
@@ -218,8 +250,15 @@ std::vector<append_outcome> append_batch(const lease& l,
     if (!p.client_msg_id.empty()) known[{p.sender, p.client_msg_id}] = out.message;
   }
   if (!rows.empty()) {
-    insert_rows(l, rows);
-    const auto ids = inserted_ids(l, first_seq, next_seq);
+    std::vector<long long> row_ids;
+    insert_rows(l, rows, locked.id_step, row_ids);
+    std::map<pair_key, long long> ids;
+    if (row_ids.size() == rows.size()) {
+      for (std::size_t r = 0; r < rows.size(); ++r)
+        ids[{rows[r].channel, rows[r].seq}] = row_ids[r];
+    } else {
+      ids = inserted_ids(l, first_seq, next_seq);
+    }
     for (std::size_t r = 0; r < rows.size(); ++r) {
       auto it = ids.find({rows[r].channel, rows[r].seq});
       if (it == ids.end()) throw store_error(store_error::kind::internal, "inserted row vanished");
