@@ -8,31 +8,10 @@
 #   OUT        where perf.data and the report go (default a temp dir, printed)
 #   CHATD_ARGS extra chatd options
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-perf_dir=${PERF_DIR:-$root/../shared/perf}
-chatd=${CHATD:-$root/build-bench/apps/chatd/chatd}
 out=${OUT:-$(mktemp -d /tmp/chatd-profile.XXXXXX)}
 mkdir -p "$out"
-make -s -C "$perf_dir" >/dev/null
-data=$(mktemp -d /tmp/chatd-profile-data.XXXXXX)
-port=$((20000 + RANDOM % 10000))
-db=()
-if [[ ${CHATD_DB:-sqlite} == mysql ]]; then
-  "$perf_dir/mariadb.sh" start "$data/mdb" >/dev/null
-  eval "$("$perf_dir/mariadb.sh" env "$data/mdb")"
-  db=(--db "mysql://db=chat user=chat password=chat unix_socket=$MYSQL_SOCKET charset=utf8mb4")
-fi
-cleanup() {
-  [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  [[ -d $data/mdb ]] && "$perf_dir/mariadb.sh" stop "$data/mdb" >/dev/null
-  rm -rf "$data"
-}
-trap cleanup EXIT
-# shellcheck disable=SC2086
-"$chatd" --listen "127.0.0.1:$port" --data-dir "$data" --password-cost minimum --rate 100000 \
-  --burst 100000 --log-level warn --max-queue-frames 100000 "${db[@]}" ${CHATD_ARGS:-} &
-pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+# shellcheck source=bench/lib/chatd_instance.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/chatd_instance.sh"
 "$perf_dir/bin/loadgen" --port "$port" --adapter "$root/bench/loadgen/chatd.json" \
   --server-pid "$pid" "$@" >"$out/loadgen.txt" &
 lg=$!

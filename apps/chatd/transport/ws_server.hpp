@@ -54,7 +54,6 @@ struct chatd_config : public Base {
     static const bool enable_multithreading = false;
   };
   typedef websocketpp::transport::asio::endpoint<transport_config> transport_type;
-  static const bool enable_multithreading = false;
   static const std::size_t connection_read_buffer_size = 512;  // requests are small
   static const long timeout_open_handshake = 5000;
   static const long timeout_close_handshake = 3000;
