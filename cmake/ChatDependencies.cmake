@@ -11,3 +11,5 @@ find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
 find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3 REQUIRED)
 find_library(SOCI_MYSQL_LIBRARY soci_mysql REQUIRED)
 find_path(MARIADB_INCLUDE_DIR mysql.h PATH_SUFFIXES mariadb REQUIRED)
+# The group commit calls the MariaDB C API under SOCI's session (multi-statement scripts).
+find_library(MARIADB_LIBRARY mariadb REQUIRED)

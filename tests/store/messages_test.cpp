@@ -244,3 +244,57 @@ STORE_CASE(two_store_objects_on_one_database_share_the_seq_sequence) {
   t2.join();
   require_gap_free(*s2, ch.id, 300);
 }
+
+// Text and client_msg_ids reach MySQL as quoted literals in the group commit's scripts: quotes,
+// backslashes, NUL bytes, statement separators and comment markers are stored verbatim, and a
+// retry with such a client_msg_id still finds its original.
+STORE_CASE(append_stores_any_text_verbatim_and_finds_retries_by_any_key) {
+  auto s = db.open();
+  const auto a = make_user(*s, "a").user.id;
+  const auto ch = make_group(*s, a, {});
+  const std::vector<std::string> texts = {
+      "it's \"quoted\"",           "back\\slash \\' \\\\",
+      std::string("nul\0byte", 8), "'); DELETE FROM messages; -- ",
+      "100% _like_ ;\n\r\t\x1a",   "emoji 😀 and ünïcode"};
+  std::vector<detail::pending_message> batch;
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    batch.push_back(pending(a, ch.id, texts[i], texts[i] + "#" + std::to_string(i)));
+  const auto out = s->append_messages(batch);
+  REQUIRE(out.size() == texts.size());
+  for (const auto& o : out) REQUIRE(o.what == kind::stored);
+  const auto stored = s->messages_between(ch.id, 0, 0, 100, false);
+  REQUIRE(stored.size() == texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    CHECK(stored[i].text == texts[i]);
+    CHECK(stored[i].client_msg_id == texts[i] + "#" + std::to_string(i));
+  }
+  const auto again = s->append_messages(batch);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    CHECK(again[i].what == kind::duplicate);
+    CHECK(again[i].message.id == out[i].message.id);
+    CHECK(again[i].message.text == texts[i]);
+  }
+  CHECK(s->last_seq(ch.id) == static_cast<seq_t>(texts.size()));
+}
+
+// On MySQL a batch's writes and its COMMIT go in one script; a statement that fails in it (here
+// the second INSERT chunk, whose client_msg_id is longer than its VARCHAR(128), refused in
+// strict mode) must roll back the statements before it (the first chunk of 256 rows), and the
+// connection must stay usable.
+TEST_CASE("a_failing_write_rolls_back_the_whole_batch_on_mariadb", "[store][mariadb]") {
+  const store_fixture db(backend::mariadb);
+  auto s = db.open();
+  const auto a = make_user(*s, "a").user.id;
+  const auto ch = make_group(*s, a, {});
+  const std::string too_long(200, 'k');
+  std::vector<detail::pending_message> batch;
+  for (int i = 0; i < 256; ++i) batch.push_back(pending(a, ch.id, "fine", "k" + std::to_string(i)));
+  batch.push_back(pending(a, ch.id, "refused", too_long));
+  CHECK_THROWS_AS(s->append_messages(batch), detail::store_error);
+  CHECK(s->last_seq(ch.id) == 0);
+  CHECK(s->messages_between(ch.id, 0, 0, 10, false).empty());
+  CHECK(s->find_membership(ch.id, a)->last_read_seq == 0);
+  const auto next = send(*s, a, ch.id, "fine", "k0");
+  CHECK(next.what == kind::stored);
+  CHECK(next.message.seq == 1);
+}

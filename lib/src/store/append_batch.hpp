@@ -12,4 +12,8 @@ namespace chat::detail {
 std::vector<append_outcome> append_batch(const soci_rows::lease& l,
                                          const std::vector<pending_message>& batch);
 
+// The same on MySQL/MariaDB in two round trips (reads, then writes and COMMIT).
+std::vector<append_outcome> append_batch_mysql(const soci_rows::lease& l,
+                                               const std::vector<pending_message>& batch);
+
 }  // namespace chat::detail

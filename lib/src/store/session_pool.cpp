@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "store/mysql_script.hpp"
 #include "store/soci_errors.hpp"
 
 namespace chat::detail {
@@ -57,6 +58,8 @@ void session_pool::prepare(soci::session& sql) const {
     // committed after the transaction started (REPEATABLE READ would show an old snapshot).
     sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
     sql << "SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')";
+    // The group commit sends its statements as two scripts (append_batch_mysql.cpp).
+    mysql_script::enable_multi_statements(sql);
   }
 }
 

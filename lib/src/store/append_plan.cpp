@@ -1,0 +1,122 @@
+#include "store/append_plan.hpp"
+
+#include "store/soci_common.hpp"
+
+namespace chat::detail::append_plan {
+
+batch_keys keys_of(const std::vector<pending_message>& batch) {
+  batch_keys keys;
+  for (const pending_message& p : batch) {
+    keys.channels.insert(p.channel);
+    keys.senders.insert(p.sender);
+    if (!p.client_msg_id.empty()) keys.client_msg_ids.insert(p.client_msg_id);
+  }
+  return keys;
+}
+
+batch_plan plan_batch(const std::vector<pending_message>& batch, batch_reads reads) {
+  batch_plan plan;
+  plan.first_seq = reads.last_seq;
+  plan.next_seq = std::move(reads.last_seq);
+  plan.id_step = reads.id_step;
+  plan.outcomes.resize(batch.size());
+  auto& known = reads.originals;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const pending_message& p = batch[i];
+    append_outcome& out = plan.outcomes[i];
+    if (!plan.next_seq.count(p.channel) || !reads.members.count({p.channel, p.sender})) {
+      out.what = append_outcome::kind::not_member;
+      continue;
+    }
+    if (!p.client_msg_id.empty()) {
+      auto earlier = known.find({p.sender, p.client_msg_id});
+      if (earlier != known.end()) {
+        out.what = append_outcome::kind::duplicate;
+        out.message = earlier->second;  // id filled by assign_ids if stored by this batch
+        continue;
+      }
+    }
+    const long long seq = ++plan.next_seq[p.channel];
+    out.what = append_outcome::kind::stored;
+    out.message = chat::message{0, p.channel, seq, p.sender, p.text, p.client_msg_id, p.created_at};
+    plan.rows.push_back({p.channel, seq, p.sender, p.created_at, p.text, p.client_msg_id});
+    plan.row_of.push_back(i);
+    plan.markers[{p.channel, p.sender}] = seq;
+    if (!p.client_msg_id.empty()) known[{p.sender, p.client_msg_id}] = out.message;
+  }
+  return plan;
+}
+
+void assign_ids(batch_plan& plan, const std::map<pair_key, long long>& ids) {
+  auto id_of = [&](long long channel, long long seq) {
+    auto it = ids.find({channel, seq});
+    if (it == ids.end()) throw store_error(store_error::kind::internal, "inserted row vanished");
+    return it->second;
+  };
+  for (std::size_t r = 0; r < plan.rows.size(); ++r)
+    plan.outcomes[plan.row_of[r]].message.id = id_of(plan.rows[r].channel, plan.rows[r].seq);
+  // Duplicates of a message stored by this very batch learn its id too.
+  for (append_outcome& out : plan.outcomes) {
+    if (out.what == append_outcome::kind::duplicate && out.message.id == 0)
+      out.message.id = id_of(out.message.channel, out.message.seq);
+  }
+}
+
+std::string lock_channels_sql(const std::set<long long>& channels, bool mysql) {
+  return std::string("SELECT id, last_seq") +
+         (mysql ? ", @@auto_increment_increment, @@innodb_autoinc_lock_mode" : "") +
+         " FROM channels WHERE id IN " + in_list(channels) + " ORDER BY id" +
+         (mysql ? " FOR UPDATE" : "");
+}
+
+long long id_step_of(long long increment, long long lock_mode) {
+  return lock_mode <= 1 && increment >= 1 ? increment : 0;
+}
+
+std::string memberships_sql(const batch_keys& keys) {
+  return "SELECT channel_id, user_id FROM user_channels WHERE channel_id IN " +
+         in_list(keys.channels) + " AND user_id IN " + in_list(keys.senders);
+}
+
+std::string originals_sql(const batch_keys& keys, const std::string& quoted_ids) {
+  return std::string("SELECT ") + soci_rows::k_message_columns + "WHERE sender_id IN " +
+         in_list(keys.senders) + " AND client_msg_id IN " + quoted_ids;
+}
+
+std::string inserted_ids_sql(const batch_plan& plan) {
+  std::string where;
+  for (const auto& [channel, last] : plan.next_seq) {
+    const long long first = plan.first_seq.at(channel);
+    if (last == first) continue;
+    where += (where.empty() ? "(" : " OR (") + std::string("channel_id = ") +
+             std::to_string(channel) + " AND seq > " + std::to_string(first) +
+             " AND seq <= " + std::to_string(last) + ")";
+  }
+  return "SELECT id, channel_id, seq FROM messages WHERE " + where;
+}
+
+std::string move_read_markers_sql(const batch_plan& plan) {
+  std::string cases, where;
+  for (const auto& [key, seq] : plan.markers) {
+    const std::string pair = "channel_id = " + std::to_string(key.first) +
+                             " AND user_id = " + std::to_string(key.second);
+    cases += " WHEN " + pair + " AND last_read_seq < " + std::to_string(seq) + " THEN " +
+             std::to_string(seq);
+    where += (where.empty() ? "(" : " OR (") + pair + ")";
+  }
+  return "UPDATE user_channels SET last_read_seq = CASE" + cases +
+         " ELSE last_read_seq END WHERE " + where;
+}
+
+std::string bump_channels_sql(const batch_plan& plan) {
+  std::string cases;
+  std::vector<long long> changed;
+  for (const auto& [channel, last] : plan.next_seq) {
+    if (last == plan.first_seq.at(channel)) continue;
+    cases += " WHEN " + std::to_string(channel) + " THEN " + std::to_string(last);
+    changed.push_back(channel);
+  }
+  return "UPDATE channels SET last_seq = CASE id" + cases + " END WHERE id IN " + in_list(changed);
+}
+
+}  // namespace chat::detail::append_plan
