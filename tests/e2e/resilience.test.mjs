@@ -54,6 +54,36 @@ test('restart_under_load_loses_nothing_acknowledged', async () => {
   assert.equal((await second.stop('SIGINT')).code, 0, second.log);
 });
 
+// A reader that stops reading for a while, within the queue limits: its socket buffer fills,
+// writes to it stop at a full buffer (mid-frame too), and once it reads again every frame
+// arrives whole, in order, once, interleaved with nothing (the client checks every frame).
+test('a_paused_reader_gets_every_frame_intact_and_in_order_after_a_backlog', async () => {
+  const chatd = await new Chatd({ args: ['--max-queue-bytes', '67108864', '--max-queue-frames', '100000', '--rate', '5000', '--burst', '5000'] }).start();
+  const [s, r] = await Promise.all(['s', 'r'].map((p) => chatd.account(p)));
+  const cs = await Client.connect(chatd.ws, { token: s.token });
+  const cr = await Client.connect(chatd.ws, { token: r.token });
+  const { channel } = await cs.call('create_group', { name: 'backlog', member_ids: [r.user.id] });
+  await sleep(200);
+  cr.ws._socket.pause();
+  const text = (i) => `${i} ${'é'.repeat(1500)}`;  // ~3 KB per frame, 2,500 frames: ~8 MB
+  const total = 2500;
+  for (let sent = 0; sent < total; sent += 25) {
+    await Promise.all(Array.from({ length: 25 }, (_, k) => cs.call('send', { channel_id: channel.id, text: text(sent + k) })));
+  }
+  cr.ws._socket.resume();
+  for (let i = 0; i < total; i++) {
+    const ev = await cr.next(isMessage(channel.id), 15000);
+    assert.equal(ev.message.seq, i + 1);
+    assert.equal(ev.message.text, text(i));
+  }
+  cr.assertValid();
+  assert.equal((await chatd.request('GET', '/metrics')).body.match(/^chatd_slow_consumers_total (\d+)$/m)[1], '0');
+  // The connection is still in step: a request and its response, then one more message.
+  assert.equal((await cr.call('send', { channel_id: channel.id, text: 'after' })).message.seq, total + 1);
+  await cs.close(); await cr.close();
+  assert.equal((await chatd.stop()).code, 0, chatd.log);
+});
+
 test('slow_consumer_is_cut_off_and_others_are_unaffected', async () => {
   const chatd = await new Chatd({ args: ['--max-queue-bytes', '65536', '--rate', '2000', '--burst', '2000'] }).start();
   const [s, fast, slow] = await Promise.all(['s', 'f', 'w'].map((p) => chatd.account(p)));

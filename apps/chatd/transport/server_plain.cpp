@@ -7,7 +7,7 @@ namespace chat::chatd {
 
 std::unique_ptr<server> make_plain_server(chat::engine& engine, const config& settings,
                                           chatd::metrics& counters, const http::oidc_routes* oidc) {
-  using config_type = transport::chatd_config<websocketpp::config::asio>;
+  using config_type = transport::chatd_config<websocketpp::config::asio, true>;
   return std::make_unique<transport::ws_server<config_type>>(engine, settings, counters, false,
                                                              oidc);
 }

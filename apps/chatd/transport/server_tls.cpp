@@ -7,7 +7,7 @@ namespace chat::chatd {
 
 std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& settings,
                                         chatd::metrics& counters, const http::oidc_routes* oidc) {
-  using config_type = transport::chatd_config<websocketpp::config::asio_tls>;
+  using config_type = transport::chatd_config<websocketpp::config::asio_tls, false>;
   using context = asio::ssl::context;
   auto tls = std::make_shared<context>(context::tls_server);
   std::error_code ec;

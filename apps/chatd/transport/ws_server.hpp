@@ -39,6 +39,7 @@
 #include "protocol/frames.hpp"
 #include "protocol/outbox.hpp"
 #include "protocol/session.hpp"
+#include "transport/direct_write.hpp"
 #include "transport/server.hpp"
 #include "transport/shared_frames.hpp"
 
@@ -46,14 +47,19 @@ namespace chat::chatd::transport {
 
 // One thread per endpoint: websocketpp needs no strands. Small per-connection buffers: an idle
 // connection should cost a few KiB, not 16+ (the read buffer is inline in each connection).
-template <typename Base>
+// DirectWrites (plain TCP only): drains write prepared frames straight to the socket
+// (direct_write.hpp); TLS connections write through websocketpp and the TLS stream.
+template <typename Base, bool DirectWrites>
 struct chatd_config : public Base {
   typedef chatd_config type;
   typedef Base base;
   struct transport_config : public Base::transport_config {
     static const bool enable_multithreading = false;
   };
-  typedef websocketpp::transport::asio::endpoint<transport_config> transport_type;
+  typedef std::conditional_t<DirectWrites, direct_write_endpoint<transport_config>,
+                             websocketpp::transport::asio::endpoint<transport_config>>
+      transport_type;
+  static constexpr bool direct_writes = DirectWrites;
   static const std::size_t connection_read_buffer_size = 512;  // requests are small
   static const long timeout_open_handshake = 5000;
   static const long timeout_close_handshake = 3000;
@@ -359,28 +365,45 @@ class ws_server final : public server {
     for (auto& state : ready) drain(*state, &frames);
   }
 
-  // Hands queued frames to websocketpp, which writes everything queued in one gathered write.
-  // Event frames come prepared and shared from `frames` when given.
+  // Writes a connection's queued frames: straight to the socket when its transport can and
+  // is idle (one sendmsg for all of them), else through websocketpp, which writes everything
+  // queued in one gathered write. Event frames come prepared and shared from `frames`.
   void drain(connection_state& state, frame_memo<message_type>* frames = nullptr) {
     auto queued = state.box->take();
     connection_ptr con = state.con.lock();
     if (!con || queued.empty()) return;
+    std::vector<message_ptr> prepared(queued.size());
+    for (std::size_t i = 0; i < queued.size(); ++i) {
+      if (queued[i].event && frames) prepared[i] = frames->frame_of(queued[i].event);
+    }
+    std::size_t first = 0;  // first frame not yet handed over
+    bool failed = false;
+    if constexpr (Config::direct_writes) {
+      if (con->get_state() == websocketpp::session::state::open && con->write_idle() &&
+          con->get_buffered_amount() == 0) {
+        const auto direct = write_direct(*con, queued, prepared);
+        first = direct.frames;
+        failed = direct.what == connection_type::outcome::failed;
+      }
+    }
     std::uint64_t bytes = 0;
     std::uint64_t delivered = 0;
     bool revoked = false;
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    for (const auto& f : queued) {
+    for (std::size_t i = 0; i < queued.size() && !failed; ++i) {
+      const auto& f = queued[i];
       const auto payload = f.payload();
-      websocketpp::lib::error_code ec;
-      const message_ptr* shared = f.event && frames ? &frames->frame_of(f.event) : nullptr;
-      if (shared && *shared) {
-        ec = con->send(*shared);
-      } else {
-        ec = con->send(payload.data(), payload.size(), websocketpp::frame::opcode::text);
+      if (i >= first) {
+        websocketpp::lib::error_code ec;
+        if (prepared[i]) {
+          ec = con->send(prepared[i]);
+        } else {
+          ec = con->send(payload.data(), payload.size(), websocketpp::frame::opcode::text);
+        }
+        if (ec) break;  // closing: the rest cannot be sent either
       }
-      if (ec) break;  // closing: the rest cannot be sent either
       bytes += payload.size();
       if (f.event && f.event->kind == chat::event_kind::session_revoked) {
         // The engine has dropped this connection; nothing after the event is meant for it.
@@ -396,13 +419,38 @@ class ws_server final : public server {
     counters_.frames_out.fetch_add(queued.size(), std::memory_order_relaxed);
     counters_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
     if (delivered) counters_.messages_delivered.fetch_add(delivered, std::memory_order_relaxed);
+    if (failed) return close_now(state, close_code::going_away, "write failed");
     if (revoked) {
       spdlog::info("event=ws.session_revoked remote={} user={}", state.remote,
                    state.sess ? state.sess->user() : 0);
       return close_now(state, close_code::auth_failed, "session revoked");
     }
-    state.box->set_transport_backlog(con->get_buffered_amount());
+    std::size_t backlog = con->get_buffered_amount();
+    if constexpr (Config::direct_writes) backlog += con->pending_remainder_bytes();
+    state.box->set_transport_backlog(backlog);
     state.box->check_backlog();
+  }
+
+  // The direct half of drain(): the frames up to a session_revoked event (nothing after it
+  // is sent) as header + payload buffers; frames that are not shared events are framed here.
+  auto write_direct(connection_type& con, const std::vector<outgoing_frame>& queued,
+                    std::vector<message_ptr>& prepared) {
+    std::vector<iovec> iov;
+    iov.reserve(queued.size() * 2);
+    for (std::size_t i = 0; i < queued.size(); ++i) {
+      if (!prepared[i]) {
+        const auto payload = queued[i].payload();
+        websocketpp::utf8_validator::validator utf8;
+        if (!utf8.decode(payload.begin(), payload.end()) || !utf8.complete()) break;
+        prepared[i] = prepare_text_frame<message_type>(payload);
+      }
+      const std::string& header = prepared[i]->get_header();
+      const std::string& payload = prepared[i]->get_payload();
+      iov.push_back({const_cast<char*>(header.data()), header.size()});
+      iov.push_back({const_cast<char*>(payload.data()), payload.size()});
+      if (queued[i].event && queued[i].event->kind == chat::event_kind::session_revoked) break;
+    }
+    return con.write_direct(iov, 2);
   }
 
   void on_overflow(const std::weak_ptr<connection_state>& weak) {
