@@ -42,7 +42,7 @@ STORE_CASE(append_assigns_gap_free_seqs_and_moves_the_sender_marker) {
   CHECK(stored[2].id == out[3].message.id);
 }
 
-// A batch larger than one INSERT chunk (32 rows on SQLite, 256 on MySQL), spread over two
+// A batch larger than one INSERT chunk (256 rows), spread over two
 // channels and interleaved with a refused send: each outcome's id is the id of the row stored
 // with its channel and seq (on MySQL those ids come from the INSERT's reply, not a query).
 STORE_CASE(append_ids_match_the_stored_rows_across_insert_chunks) {

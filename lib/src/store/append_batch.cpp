@@ -32,7 +32,7 @@ batch_reads read_batch(const lease& l, const batch_keys& keys) {
   if (keys.client_msg_ids.empty()) return reads;
   std::string list = "(";
   std::vector<std::string> bound(keys.client_msg_ids.begin(), keys.client_msg_ids.end());
-  for (std::size_t i = 0; i < bound.size(); ++i) list += (i ? ",:k" : ":k") + std::to_string(i);
+  for (std::size_t i = 0; i < bound.size(); ++i) list += i ? ",?" : "?";
   message_row r;
   soci::statement st(l.sql());
   for (const std::string& k : bound) st.exchange(use(k));
@@ -60,9 +60,7 @@ void insert_rows(const lease& l, const std::vector<insert_row>& rows) {
     std::vector<soci::indicator> null_key(end - begin);
     soci::statement st(l.sql());
     for (std::size_t i = begin; i < end; ++i) {
-      const std::string n = std::to_string(i - begin);
-      sql += (i > begin ? ",(" : "(") + std::string(":c") + n + ",:s" + n + ",:u" + n + ",:t" + n +
-             ",:k" + n + ",:a" + n + ")";
+      sql += i > begin ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)";
       const insert_row& r = rows[i];
       null_key[i - begin] = r.client_msg_id.empty() ? soci::i_null : soci::i_ok;
       st.exchange(use(r.channel));

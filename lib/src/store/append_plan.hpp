@@ -17,10 +17,10 @@ namespace chat::detail::append_plan {
 using pair_key = std::pair<long long, long long>;  // (channel, sender) or (channel, seq)
 
 // Rows per INSERT: 6 parameters each stays far below SQLite's 32766 and MySQL's 65535 limits.
-// On SQLite, where a statement costs no round trip, chunks stay small: its parser looks up
-// every named parameter in a linear list, so one statement's cost grows with the square of
-// its parameter count (sqlite3VListNumToName was 7 % of chatd's CPU with 256-row chunks).
-constexpr std::size_t k_sqlite_insert_chunk = 32;
+// SQLite's parameters are positional ("?"): its parser looks up every *named* parameter in a
+// linear list, so a statement with named ones costs the square of their count (that lookup
+// was 7 % of chatd's CPU with 256-row chunks of ":name" parameters).
+constexpr std::size_t k_sqlite_insert_chunk = 256;
 constexpr std::size_t k_mysql_insert_chunk = 256;
 
 struct batch_keys {
@@ -75,7 +75,7 @@ std::string lock_channels_sql(const std::set<long long>& channels, bool mysql);
 long long id_step_of(long long increment, long long lock_mode);
 std::string memberships_sql(const batch_keys& keys);
 // Messages already stored under one of the senders' client_msg_ids; the ids are given as
-// the SQL list `quoted_ids` ("(:k0,:k1)" for bindings, or quoted literals).
+// the SQL list `quoted_ids` ("(?,?)" for bindings, or quoted literals).
 std::string originals_sql(const batch_keys& keys, const std::string& quoted_ids);
 // Ids of the rows just inserted, selected by (channel, seq): "SELECT id, channel_id, seq".
 std::string inserted_ids_sql(const batch_plan& plan);
