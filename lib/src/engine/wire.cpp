@@ -55,13 +55,38 @@ std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// A message is encoded for every event, acknowledgement and history row, so it is written
+// straight into one string: the same bytes as dump(message_json(m)) (keys in nlohmann's sorted
+// order, strings escaped by nlohmann) without building a JSON tree of ~50 allocations.
+void append_message(std::string& out, const message& m) {
+  auto text = [&out](const std::string& value) { out += dump(json(value)); };
+  out += R"({"channel_id":")";
+  out += std::to_string(m.channel);
+  out += R"(","client_msg_id":)";
+  text(m.client_msg_id);
+  out += R"(,"created_at":)";
+  out += std::to_string(m.created_at);
+  out += R"(,"id":")";
+  out += std::to_string(m.id);
+  out += R"(","sender_id":")";
+  out += std::to_string(m.sender);
+  out += R"(","seq":)";
+  out += std::to_string(m.seq);
+  out += R"(,"text":)";
+  text(m.text);
+  out += '}';
+}
+
 }  // namespace
 
 std::string to_json(const user& u) {
   return dump(user_json(u));
 }
 std::string to_json(const message& m) {
-  return dump(message_json(m));
+  std::string out;
+  out.reserve(160 + m.text.size() + m.client_msg_id.size());
+  append_message(out, m);
+  return out;
 }
 std::string to_json(const channel& c) {
   return dump(channel_json(c));
@@ -108,6 +133,14 @@ const char* event_name(event_kind kind) noexcept {
 }
 
 std::string encode_event(const event& e) {
+  if (e.kind == event_kind::message_created && e.message) {
+    std::string out;
+    out.reserve(200 + e.message->text.size() + e.message->client_msg_id.size());
+    out += R"({"event":"message.created","message":)";
+    append_message(out, *e.message);
+    out += R"(,"type":"event"})";
+    return out;
+  }
   json j = {{"type", "event"}, {"event", event_name(e.kind)}};
   switch (e.kind) {
     case event_kind::message_created:
