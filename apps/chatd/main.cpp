@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   chat::engine_options options;
   options.database = settings.database;
   options.pool_size = settings.db_pool;
+  options.commit_threads = settings.commit_threads;
   options.session_ttl = settings.session_ttl;
   options.password_hashing = settings.password_cost;
   auto engine = chat::engine::open(options);

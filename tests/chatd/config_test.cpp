@@ -30,16 +30,18 @@ TEST_CASE("config_precedence_and_defaults", "[config]") {
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
   CHECK(d.settings->io_threads == std::clamp(cores / 2, 1, 16));
   CHECK(d.settings->io_threads == chat::chatd::default_io_threads());
+  CHECK(d.settings->commit_threads == 1);
 
   const std::string file = "chatd_config_test.conf";
   std::ofstream(file) << "# comment\nlisten = 0.0.0.0:9000\nlog-level = warn\nthreads = 3\n";
   g_env = {{"CHATD_CONFIG", file}, {"CHATD_LOG_LEVEL", "debug"}};
-  const char* argv[] = {"chatd", "--threads", "5"};
-  auto c = load_config(3, argv, fake_env);
+  const char* argv[] = {"chatd", "--threads", "5", "--commit-threads", "3"};
+  auto c = load_config(5, argv, fake_env);
   REQUIRE(c.settings);
   CHECK(c.settings->listen_port == 9000);   // file
   CHECK(c.settings->log_level == "debug");  // env beats file
   CHECK(c.settings->io_threads == 5);       // command line beats file
+  CHECK(c.settings->commit_threads == 3);
   std::remove(file.c_str());
 }
 
@@ -51,8 +53,8 @@ TEST_CASE("config_help_and_bad_values", "[config]") {
   CHECK(h.exit_code == 0);
   CHECK(h.message.find("--max-queue-bytes") != std::string::npos);
   CHECK(h.message.find("CHATD_LISTEN") != std::string::npos);
-  for (auto bad : {"--listen=nohost", "--threads=0", "--log-level=loud", "--rate=-1",
-                   "--tls-cert=a.pem", "--password-cost=cheap"}) {
+  for (auto bad : {"--listen=nohost", "--threads=0", "--commit-threads=0", "--commit-threads=17",
+                   "--log-level=loud", "--rate=-1", "--tls-cert=a.pem", "--password-cost=cheap"}) {
     const char* argv[] = {"chatd", bad};
     auto r = load_config(2, argv, fake_env);
     CHECK_FALSE(r.settings);

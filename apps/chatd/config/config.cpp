@@ -43,6 +43,9 @@ const option_def k_options[] = {
      "the commit thread, the database and the kernel's network work"},
     {"workers", "2", "threads for slow HTTP requests (password hashing)"},
     {"db-pool", "4", "database connections"},
+    {"commit-threads", "1",
+     "group-commit threads on MySQL/MariaDB, each for its own share of the channels (more "
+     "overlap commits when the database has cores of its own; SQLite always uses one)"},
     {"allowed-origins", "",
      "comma-separated browser origins allowed to connect (e.g. https://chat.example.com); "
      "empty: only the server's own origin (the Host header)"},
@@ -202,6 +205,7 @@ config build(const std::map<std::string, std::string>& v) {
                                    : static_cast<int>(to_integer("threads", threads, 1, 256));
   c.worker_threads = static_cast<int>(to_integer("workers", get("workers"), 1, 256));
   c.db_pool = static_cast<int>(to_integer("db-pool", get("db-pool"), 1, 256));
+  c.commit_threads = static_cast<int>(to_integer("commit-threads", get("commit-threads"), 1, 16));
   c.allowed_origins = split_list(get("allowed-origins"));
   const std::string cost = get("password-cost");
   if (cost == "interactive") {

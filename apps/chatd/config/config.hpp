@@ -34,6 +34,7 @@ struct config {
   int io_threads = 1;      // --threads; "auto" is default_io_threads()
   int worker_threads = 2;  // blocking HTTP work (password hashing)
   int db_pool = 4;
+  int commit_threads = 1;                    // engine_options::commit_threads
   std::vector<std::string> allowed_origins;  // empty: only the origin of the Host header
   chat::password_cost password_cost = chat::password_cost::interactive;
   std::chrono::seconds session_ttl{std::chrono::hours(24 * 30)};

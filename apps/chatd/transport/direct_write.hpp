@@ -17,8 +17,8 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <deque>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 #include <websocketpp/transport/asio/connection.hpp>
@@ -38,14 +38,14 @@ class direct_write_connection : public websocketpp::transport::asio::connection<
 
   using base::base;
 
-  // websocketpp's writes (it issues one at a time and keeps the buffers alive until the
-  // handler runs): after the remainder of a direct write, if one is pending.
+  // websocketpp's writes (it keeps the buffers alive until the handler runs): one at a time,
+  // after the remainder of a direct write if one is pending, in the order they were asked for.
   void async_write(const char* buf, size_t len, write_handler handler) {
     async_write(std::vector<buffer>{buffer(buf, len)}, std::move(handler));
   }
   void async_write(const std::vector<buffer>& bufs, write_handler handler) {
-    if (remainder_pending_) {
-      deferred_.emplace(deferred_write{bufs, std::move(handler)});
+    if (remainder_pending_ || library_writing_) {
+      deferred_.push_back(deferred_write{bufs, std::move(handler)});
       return;
     }
     library_writing_ = true;
@@ -53,6 +53,7 @@ class direct_write_connection : public websocketpp::transport::asio::connection<
         bufs, [this, handler = std::move(handler)](const websocketpp::lib::error_code& ec) {
           library_writing_ = false;  // `this` lives: the base holds the connection until here
           handler(ec);
+          issue_deferred();
         });
   }
 
@@ -138,18 +139,21 @@ class direct_write_connection : public websocketpp::transport::asio::connection<
           // An error here also fails websocketpp's read or next write, which closes.
           remainder_pending_ = false;
           std::string().swap(remainder_);
-          if (deferred_) {
-            deferred_write d = std::move(*deferred_);
-            deferred_.reset();
-            async_write(d.bufs, std::move(d.handler));
-          }
+          issue_deferred();
         });
+  }
+
+  void issue_deferred() {
+    if (remainder_pending_ || library_writing_ || deferred_.empty()) return;
+    deferred_write next = std::move(deferred_.front());
+    deferred_.pop_front();
+    async_write(next.bufs, std::move(next.handler));
   }
 
   bool library_writing_ = false;
   bool remainder_pending_ = false;
   std::string remainder_;
-  std::optional<deferred_write> deferred_;
+  std::deque<deferred_write> deferred_;
 };
 
 // websocketpp's asio transport endpoint, making its connections direct_write_connections.

@@ -24,6 +24,13 @@ struct engine_options {
 
   // Group commit: the commit thread takes up to this many pending sends into one transaction.
   int max_commit_batch = 512;
+  // Commit threads on MySQL/MariaDB, each committing the sends of its own share of the
+  // channels (a channel always goes to the same one, so its messages keep their order): one
+  // batch's round trips and log flush then overlap with another's, which pays when the
+  // database has cores of its own or is a network hop away. On a small machine shared with
+  // the database, one thread makes bigger batches for less CPU (docs/performance.md). SQLite
+  // always uses one: its writers take turns on one lock.
+  int commit_threads = 1;
 
   // Live delivery keeps the member lists of this many recently used channels in memory (the
   // least recently used are dropped and reloaded on their next message), so memory does not

@@ -1,5 +1,6 @@
-// The group-commit writer. Ordering: one thread commits and publishes, so events of a channel
-// leave in seq order; acknowledgements follow the publication of their own message.
+// The group-commit writer. Ordering: one thread commits and publishes the sends of its channels
+// (the engine gives each channel to one queue), so events of a channel leave in seq order;
+// acknowledgements follow the publication of their own message.
 #include "engine/commit_queue.hpp"
 
 #include "engine/status_mapping.hpp"

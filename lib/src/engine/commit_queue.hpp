@@ -1,5 +1,6 @@
 // Group commit: one thread takes every pending send queued so far into one transaction, then
-// publishes the committed messages in order and acknowledges each sender.
+// publishes the committed messages in order and acknowledges each sender. The engine runs one
+// queue per commit thread and sends each channel's messages to the same one.
 #pragma once
 
 #include <condition_variable>

@@ -1,4 +1,5 @@
 // Opening and closing the engine, shared helpers, and live routing calls.
+#include <algorithm>
 #include <chrono>
 
 #include "engine/engine_impl.hpp"
@@ -34,8 +35,11 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
     }
   };
   stats.database_error = [this] { ++database_errors; };
-  commits = std::make_unique<detail::commit_queue>(
-      *db, *bus, static_cast<std::size_t>(std::max(1, options.max_commit_batch)), stats);
+  // SQLite has one write lock: a second commit thread could only wait for it.
+  const int threads = db->parallel_appends() ? std::clamp(options.commit_threads, 1, 16) : 1;
+  for (int i = 0; i < threads; ++i)
+    commits.push_back(std::make_unique<detail::commit_queue>(
+        *db, *bus, static_cast<std::size_t>(std::max(1, options.max_commit_batch)), stats));
 }
 
 result<std::unique_ptr<engine>> engine::open(engine_options options) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "auth/credentials.hpp"
 #include "chat/engine.hpp"
@@ -21,7 +22,11 @@ struct engine::impl {
   detail::password_hasher hasher;
   detail::router router;
   std::unique_ptr<detail::event_bus> bus;
-  std::unique_ptr<detail::commit_queue> commits;  // last: its thread uses everything above
+  // Last: their threads use everything above. A channel's sends always go to the same queue.
+  std::vector<std::unique_ptr<detail::commit_queue>> commits;
+  detail::commit_queue& commits_for(channel_id ch) {
+    return *commits[static_cast<std::size_t>(ch) % commits.size()];
+  }
 
   // Membership changes check then act (e.g. "is this the last owner?"); a per-channel stripe
   // makes the pair atomic within this process.

@@ -40,7 +40,7 @@ void engine::send_async(user_id sender, channel_id id, std::string text, std::st
     }
     done(std::move(outcome));
   };
-  impl_->commits->push(std::move(r));
+  impl_->commits_for(r.message.channel).push(std::move(r));
 }
 
 result<message> engine::send(user_id sender, channel_id id, const std::string& text,

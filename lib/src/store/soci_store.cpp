@@ -426,6 +426,8 @@ class soci_store final : public store {
 
   // ---- messages ----
 
+  bool parallel_appends() const override { return pool_.backend() == backend_kind::mysql; }
+
   std::vector<append_outcome> append_messages(const std::vector<pending_message>& batch) override {
     if (batch.empty()) return {};
     return run([&](const lease& l) { return append_batch(l, batch); });

@@ -116,6 +116,9 @@ class store {
   // order. If the transaction fails, nothing of the batch is stored and it throws.
   virtual std::vector<append_outcome> append_messages(
       const std::vector<pending_message>& batch) = 0;
+  // Whether append_messages calls for disjoint sets of channels run in parallel (row locks)
+  // rather than one after the other (one database-wide write lock).
+  virtual bool parallel_appends() const = 0;
   // Ascending seq in (after, before), the `limit` newest if newest_first else the oldest.
   virtual std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before,
                                                       int limit, bool newest_first) = 0;
