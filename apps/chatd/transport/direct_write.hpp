@@ -17,7 +17,6 @@
 #include <sys/uio.h>
 
 #include <cerrno>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -146,14 +145,16 @@ class direct_write_connection : public websocketpp::transport::asio::connection<
   void issue_deferred() {
     if (remainder_pending_ || library_writing_ || deferred_.empty()) return;
     deferred_write next = std::move(deferred_.front());
-    deferred_.pop_front();
+    deferred_.erase(deferred_.begin());
     async_write(next.bufs, std::move(next.handler));
   }
 
   bool library_writing_ = false;
   bool remainder_pending_ = false;
   std::string remainder_;
-  std::deque<deferred_write> deferred_;
+  // A vector, not a deque: libstdc++'s deque allocates ~600 bytes on construction, for every
+  // connection, and this one is empty nearly always (at most one entry in practice).
+  std::vector<deferred_write> deferred_;
 };
 
 // websocketpp's asio transport endpoint, making its connections direct_write_connections.
