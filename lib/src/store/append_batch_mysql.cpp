@@ -17,27 +17,6 @@ using namespace soci_rows;
 using namespace append_plan;
 using mysql_script::runner;
 
-// Rolls back unless committed. The script that commits may fail before its COMMIT runs.
-class open_transaction {
- public:
-  explicit open_transaction(const lease& l) : lease_(l) {}
-  open_transaction(const open_transaction&) = delete;
-  open_transaction& operator=(const open_transaction&) = delete;
-  ~open_transaction() {
-    if (!open_) return;
-    try {
-      lease_.sql() << "ROLLBACK";
-    } catch (...) {
-      lease_.mark_broken();  // state unknown: never reuse this connection
-    }
-  }
-  void committed() { open_ = false; }
-
- private:
-  const lease& lease_;
-  bool open_ = true;
-};
-
 std::string quoted_list(MYSQL* conn, const std::set<std::string>& values) {
   std::string out = "(";
   for (const std::string& v : values) {
@@ -143,16 +122,16 @@ std::map<pair_key, long long> write_and_commit(MYSQL* conn, const batch_plan& pl
 std::vector<append_outcome> append_batch_mysql(const lease& l,
                                                const std::vector<pending_message>& batch) {
   MYSQL* conn = mysql_script::native_handle(l.sql());
-  open_transaction tx(l);
+  write_transaction tx(l, write_transaction::begun_by_caller{});
   const batch_keys keys = keys_of(batch);
   batch_plan plan = plan_batch(batch, read_batch(conn, keys));
   if (plan.rows.empty()) {
-    l.sql() << "COMMIT";
+    tx.commit();
   } else {
     const auto ids = write_and_commit(conn, plan);
+    tx.committed();
     assign_ids(plan, ids);
   }
-  tx.committed();
   return std::move(plan.outcomes);
 }
 

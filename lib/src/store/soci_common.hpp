@@ -23,6 +23,10 @@ class write_transaction {
     lease_.sql() << (l.backend() == backend_kind::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
     active_ = true;
   }
+  // For a transaction that a script starts itself (append_batch_mysql.cpp): from here on it
+  // is rolled back unless committed() is called, whether or not the script got that far.
+  struct begun_by_caller {};
+  write_transaction(const lease& l, begun_by_caller) : lease_(l), active_(true) {}
   write_transaction(const write_transaction&) = delete;
   write_transaction& operator=(const write_transaction&) = delete;
   ~write_transaction() {
@@ -37,6 +41,7 @@ class write_transaction {
     active_ = false;  // a failed COMMIT leaves nothing to roll back on either backend
     lease_.sql() << "COMMIT";
   }
+  void committed() { active_ = false; }  // a script ran the COMMIT
 
  private:
   const lease& lease_;
