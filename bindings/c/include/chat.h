@@ -292,6 +292,19 @@ CHAT_API bool chat_engine_options_set_password_cost(chat_engine_options* options
 CHAT_API bool chat_engine_options_set_max_commit_batch(chat_engine_options* options, int max_batch,
                                                        chat_error* error);
 /**
+ * Sets the number of group-commit threads on MySQL/MariaDB (1 to 16, default 1), each committing
+ * its own share of the channels, so a channel's messages keep their order. SQLite always uses
+ * one. More pay off when the database has cores of its own (docs/performance.md).
+ */
+CHAT_API bool chat_engine_options_set_commit_threads(chat_engine_options* options, int threads,
+                                                     chat_error* error);
+/**
+ * Sets how many channels' member lists live delivery keeps in memory (at least 1, default
+ * 10,000); the least recently used are dropped and reloaded on their next message.
+ */
+CHAT_API bool chat_engine_options_set_member_cache_channels(chat_engine_options* options,
+                                                            int channels, chat_error* error);
+/**
  * Replaces the clock (tests use it to age sessions); NULL restores the system clock.
  * `user_data` is passed to every call and must outlive the engine.
  */

@@ -121,6 +121,27 @@ bool chat_engine_options_set_max_commit_batch(chat_engine_options* options, int 
   });
 }
 
+bool chat_engine_options_set_commit_threads(chat_engine_options* options, int threads,
+                                            chat_error* error) {
+  return guarded(error, false, [&] {
+    auto& o = options_of(options);
+    require_at_least(threads, 1, "commit_threads");
+    if (threads > 16) fail(CHAT_ERR_INVALID_ARGUMENT, "commit_threads must be at most 16");
+    o.options.commit_threads = threads;
+    return true;
+  });
+}
+
+bool chat_engine_options_set_member_cache_channels(chat_engine_options* options, int channels,
+                                                   chat_error* error) {
+  return guarded(error, false, [&] {
+    auto& o = options_of(options);
+    require_at_least(channels, 1, "member_cache_channels");
+    o.options.member_cache_channels = channels;
+    return true;
+  });
+}
+
 void chat_engine_options_set_clock(chat_engine_options* options, chat_clock_fn clock,
                                    void* user_data) {
   if (!options) return;

@@ -58,6 +58,8 @@ class Engine:
         session_ttl: Union[None, int, timedelta] = None,
         password_cost=None,
         max_commit_batch: Optional[int] = None,
+        commit_threads: Optional[int] = None,
+        member_cache_channels: Optional[int] = None,
         clock: Optional[Callable[[], int]] = None,
     ):
         """`session_ttl`: seconds or a timedelta; `clock`: returns epoch milliseconds and is
@@ -90,6 +92,14 @@ class Engine:
             if ok and max_commit_batch is not None:
                 ok = lib.chat_engine_options_set_max_commit_batch(
                     options, max_commit_batch, ctypes.byref(err)
+                )
+            if ok and commit_threads is not None:
+                ok = lib.chat_engine_options_set_commit_threads(
+                    options, commit_threads, ctypes.byref(err)
+                )
+            if ok and member_cache_channels is not None:
+                ok = lib.chat_engine_options_set_member_cache_channels(
+                    options, member_cache_channels, ctypes.byref(err)
                 )
             _raise_if_failed(err)
             if clock is not None:

@@ -43,6 +43,19 @@ class ErrorsTest(unittest.TestCase):
         with self.assertRaises(libchat.InvalidArgument):
             libchat.Engine("sqlite3://db=:memory:", pool_size=0)
 
+    def test_commit_threads_and_member_cache_options(self):
+        for bad in ({"commit_threads": 0}, {"commit_threads": 17}, {"member_cache_channels": 0}):
+            with self.assertRaises(libchat.InvalidArgument):
+                open_engine(**bad)
+        # Two commit threads (MariaDB; SQLite keeps one) and a member cache smaller than the
+        # number of channels: every channel still gets its seqs in order.
+        with open_engine(commit_threads=2, member_cache_channels=1) as e:
+            alice = e.register_user("alice", "alice-password").id
+            rooms = [e.create_group(alice, f"room{i}").id for i in range(3)]
+            for n in range(1, 4):
+                for room in rooms:
+                    self.assertEqual(e.send(alice, room, f"m{n}").seq, n)
+
     def test_closed_engine_raises_unavailable(self):
         engine = open_engine()
         engine.close()
