@@ -52,8 +52,8 @@ batch_reads read_batch(const lease& l, const batch_keys& keys) {
 }
 
 void insert_rows(const lease& l, const std::vector<insert_row>& rows) {
-  for (std::size_t begin = 0; begin < rows.size(); begin += k_sqlite_insert_chunk) {
-    const std::size_t end = std::min(rows.size(), begin + k_sqlite_insert_chunk);
+  for (std::size_t begin = 0; begin < rows.size(); begin += k_insert_chunk) {
+    const std::size_t end = std::min(rows.size(), begin + k_insert_chunk);
     std::string sql =
         "INSERT INTO messages (channel_id, seq, sender_id, text, client_msg_id, created_at) "
         "VALUES ";

@@ -87,17 +87,16 @@ std::map<pair_key, long long> write_and_commit(MYSQL* conn, const batch_plan& pl
   const auto& rows = plan.rows;
   const long long id_step = plan.id_step;
   std::string script;
-  for (std::size_t begin = 0; begin < rows.size(); begin += k_mysql_insert_chunk)
-    script +=
-        insert_sql(conn, rows, begin, std::min(rows.size(), begin + k_mysql_insert_chunk)) + ";";
+  for (std::size_t begin = 0; begin < rows.size(); begin += k_insert_chunk)
+    script += insert_sql(conn, rows, begin, std::min(rows.size(), begin + k_insert_chunk)) + ";";
   if (id_step == 0) script += inserted_ids_sql(plan) + ";";
   script += move_read_markers_sql(plan) + ";" + bump_channels_sql(plan) + ";COMMIT";
 
   runner r(conn, script);
   std::map<pair_key, long long> ids;
-  for (std::size_t begin = 0; begin < rows.size(); begin += k_mysql_insert_chunk) {
+  for (std::size_t begin = 0; begin < rows.size(); begin += k_insert_chunk) {
     expect_statement(r);
-    const std::size_t end = std::min(rows.size(), begin + k_mysql_insert_chunk);
+    const std::size_t end = std::min(rows.size(), begin + k_insert_chunk);
     if (id_step == 0) continue;
     const auto first = static_cast<long long>(r.insert_id());
     if (first <= 0 || r.affected_rows() != end - begin)

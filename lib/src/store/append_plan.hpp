@@ -20,8 +20,7 @@ using pair_key = std::pair<long long, long long>;  // (channel, sender) or (chan
 // SQLite's parameters are positional ("?"): its parser looks up every *named* parameter in a
 // linear list, so a statement with named ones costs the square of their count (that lookup
 // was 7 % of chatd's CPU with 256-row chunks of ":name" parameters).
-constexpr std::size_t k_sqlite_insert_chunk = 256;
-constexpr std::size_t k_mysql_insert_chunk = 256;
+constexpr std::size_t k_insert_chunk = 256;
 
 struct batch_keys {
   std::set<long long> channels, senders;
