@@ -98,21 +98,35 @@ std::string with_option(const std::string& url, const std::string& key, const st
   return url + " " + key + "=" + value;
 }
 
+namespace {
+
+// The `mariadb` client command line for the server (not the database) of a mysql:// string.
+std::string mariadb_client(const std::string& url) {
+  std::string target;
+  const std::string socket = option_of(url, "unix_socket");
+  if (!socket.empty()) {
+    target = "-S " + shell_quote(socket);
+  } else {
+    target = "-h " + shell_quote(option_of(url, "host")) + " -P " +
+             shell_quote(env_or("CHAT_TEST_MYSQL_PORT", option_of(url, "port")));
+  }
+  return "mariadb --no-defaults " + target + " -u" + shell_quote(option_of(url, "user")) + " -p" +
+         shell_quote(option_of(url, "password"));
+}
+
+}  // namespace
+
+int mysql_exec(const std::string& url, const std::string& sql) {
+  return run_shell(mariadb_client(url) + " -D " + shell_quote(option_of(url, "db")) + " -e " +
+                   shell_quote(sql) + " >/dev/null 2>&1");
+}
+
 std::string mysql_fresh_url() {
   const std::string base = env_or("CHAT_TEST_MYSQL", "");
   if (base.empty()) FAIL("CHAT_TEST_MYSQL is not set: [mariadb] tests need the ctest fixture");
   const std::string db = unique_name("chat_t");
-  std::string target;
-  const std::string socket = option_of(base, "unix_socket");
-  if (!socket.empty()) {
-    target = "-S " + shell_quote(socket);
-  } else {
-    target = "-h " + shell_quote(option_of(base, "host")) + " -P " +
-             shell_quote(env_or("CHAT_TEST_MYSQL_PORT", option_of(base, "port")));
-  }
   const std::string command =
-      "mariadb --no-defaults " + target + " -u" + shell_quote(option_of(base, "user")) + " -p" +
-      shell_quote(option_of(base, "password")) + " -e " +
+      mariadb_client(base) + " -e " +
       shell_quote("CREATE DATABASE " + db + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
   const int status = run_shell(command);
   if (status != 0) FAIL("could not create database " << db << " (exit " << status << ")");

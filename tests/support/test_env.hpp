@@ -22,6 +22,10 @@ std::string sqlite_temp_url();
 // FAILs the current test if CHAT_TEST_MYSQL is unset.
 std::string mysql_fresh_url();
 
+// Runs `sql` (one or more statements) with the `mariadb` client on the database of `url`, a
+// mysql:// string like $CHAT_TEST_MYSQL's. Returns the client's exit status (0: all succeeded).
+int mysql_exec(const std::string& url, const std::string& sql);
+
 // Replaces (or adds) the `key=value` option in a SOCI-style connection string.
 std::string with_option(const std::string& url, const std::string& key, const std::string& value);
 

@@ -39,6 +39,12 @@ struct engine_options {
 
   // Time source, injectable so tests can age sessions. Returns Unix epoch milliseconds.
   std::function<time_ms()> clock;
+
+  // Receives the database's own text of every failed storage call (callers get only a fixed
+  // message per error code, so key names and values never reach clients); chatd logs it.
+  // Called on any engine thread, possibly at once: it must be thread-safe and quick, and must
+  // not call into the engine. Empty: the text is dropped.
+  std::function<void(const std::string& detail)> storage_error_log;
 };
 
 }  // namespace chat

@@ -20,6 +20,8 @@ class commit_queue {
   struct stats_sink {
     std::function<void(std::size_t batch, std::size_t stored, std::size_t duplicates)> batch;
     std::function<void()> database_error;
+    // Every failed (rolled back) transaction, with the database's own text for the log.
+    std::function<void(const store_error&)> failed_transaction;
   };
   commit_queue(store& db, event_bus& bus, std::size_t max_batch, stats_sink stats);
   ~commit_queue();  // commits what is queued, then stops
@@ -38,7 +40,7 @@ class commit_queue {
  private:
   void run();
   void commit(std::vector<request>& batch);
-  void commit_one_by_one(std::vector<request>& batch);
+  void commit_halves(std::vector<request>& batch);
   void finish(std::vector<request>& batch, std::vector<append_outcome>& outcomes);
 
   store& db_;

@@ -35,6 +35,10 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
     }
   };
   stats.database_error = [this] { ++database_errors; };
+  stats.failed_transaction = [this](const detail::store_error& e) {
+    ++failed_commits;
+    report_storage_error(e);
+  };
   // SQLite has one write lock: a second commit thread could only wait for it.
   const int threads = db->parallel_appends() ? std::clamp(options.commit_threads, 1, 16) : 1;
   for (int i = 0; i < threads; ++i)
@@ -163,6 +167,8 @@ engine_stats engine::stats() const {
   s.messages_committed = impl_->messages_committed.load();
   s.duplicate_sends = impl_->duplicate_sends.load();
   s.commit_batches = impl_->commit_batches.load();
+  s.failed_commits = impl_->failed_commits.load();
+  s.database_calls = impl_->db->calls();
   s.events_delivered = impl_->router.delivered();
   s.database_errors = impl_->database_errors.load();
   s.connections = impl_->router.connection_count();

@@ -37,7 +37,7 @@ struct engine::impl {
 
   // Monitoring counters (engine_stats).
   std::atomic<std::uint64_t> messages_committed{0}, duplicate_sends{0}, commit_batches{0},
-      database_errors{0}, batch_size_sum{0};
+      database_errors{0}, batch_size_sum{0}, failed_commits{0};
   std::array<std::atomic<std::uint64_t>, engine_stats::k_batch_bucket_count> batch_buckets{};
 
   explicit impl(engine_options opts, std::unique_ptr<detail::store> store);
@@ -51,10 +51,21 @@ struct engine::impl {
       return f();
     } catch (const detail::store_error& e) {
       if (e.error_kind() != detail::store_error::kind::conflict) ++database_errors;
+      report_storage_error(e);
       return detail::to_status(e);
     } catch (const std::exception&) {
       ++database_errors;
       return status(errc::internal, "internal error");
+    }
+  }
+
+  // Hands the database's own text of a failure to options.storage_error_log (never to clients:
+  // to_status gives them a fixed message per kind).
+  void report_storage_error(const detail::store_error& e) const noexcept {
+    if (!options.storage_error_log) return;
+    try {
+      options.storage_error_log(e.what());
+    } catch (...) {  // a failing logger must not turn a refused call into a crash
     }
   }
 

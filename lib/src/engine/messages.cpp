@@ -31,15 +31,9 @@ void engine::send_async(user_id sender, channel_id id, std::string text, std::st
   detail::commit_queue::request r;
   r.message = {sender, id, std::move(text), std::move(client_msg_id), impl_->now()};
   r.origin = origin;
-  // Rarely taken: tell a missing channel apart from a channel the sender is not in.
-  r.done = [state = impl_.get(), id, done = std::move(done)](result<message> outcome) {
-    if (outcome.code() == errc::forbidden) {
-      auto exists =
-          state->guarded([&]() -> result<bool> { return state->db->find_channel(id).has_value(); });
-      if (exists && !*exists) return done(status(errc::not_found, "no such channel"));
-    }
-    done(std::move(outcome));
-  };
+  // The batch itself tells a missing channel (not_found) from one without the sender
+  // (forbidden): a refused send costs the commit thread no query of its own.
+  r.done = std::move(done);
   impl_->commits_for(r.message.channel).push(std::move(r));
 }
 

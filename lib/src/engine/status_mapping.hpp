@@ -7,12 +7,14 @@
 
 namespace chat::detail {
 
+// Fixed messages: the database's own text (key names, values) never reaches a caller; the
+// engine hands it to engine_options::storage_error_log instead.
 inline status to_status(const store_error& e) {
   switch (e.error_kind()) {
     case store_error::kind::unavailable:
       return {errc::unavailable, "the database is unavailable; retry later"};
     case store_error::kind::conflict:
-      return {errc::conflict, e.what()};
+      return {errc::conflict, "the change collides with data stored meanwhile; retry"};
     case store_error::kind::internal:
       break;
   }

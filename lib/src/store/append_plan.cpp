@@ -24,7 +24,11 @@ batch_plan plan_batch(const std::vector<pending_message>& batch, batch_reads rea
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const pending_message& p = batch[i];
     append_outcome& out = plan.outcomes[i];
-    if (!plan.next_seq.count(p.channel) || !reads.members.count({p.channel, p.sender})) {
+    if (!plan.next_seq.count(p.channel)) {
+      out.what = append_outcome::kind::no_channel;
+      continue;
+    }
+    if (!reads.members.count({p.channel, p.sender})) {
       out.what = append_outcome::kind::not_member;
       continue;
     }

@@ -141,6 +141,25 @@ const std::vector<migration>& migrations() {
            "  ON DELETE CASCADE"
            ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
        }},
+      // 2: key columns compare byte for byte. utf8mb4_bin is PAD SPACE: it ignores trailing
+      // spaces, so "k " collided with "k" in unique keys. utf8mb4_nopad_bin keeps the columns
+      // text (the server still checks utf8mb4) without padding. SQLite compares exactly already.
+      // MODIFY keeps each column's keys; re-running a half-applied upgrade is harmless.
+      {2,
+       {},
+       {
+           "ALTER TABLE users MODIFY username_key VARCHAR(255)"
+           " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL",
+           "ALTER TABLE channels MODIFY dm_key VARCHAR(255)"
+           " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL",
+           "ALTER TABLE messages MODIFY client_msg_id VARCHAR(128)"
+           " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL",
+           "ALTER TABLE sessions MODIFY token_hash VARCHAR(128)"
+           " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL",
+           "ALTER TABLE identities"
+           " MODIFY issuer VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,"
+           " MODIFY subject VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL",
+       }},
   };
   return list;
 }
@@ -158,7 +177,7 @@ int current_version(soci::session& sql) {
   return ind == soci::i_ok ? version : 0;
 }
 
-void apply_pending(soci::session& sql, backend_kind backend) {
+void apply_pending(soci::session& sql, backend_kind backend, int up_to_version) {
   const int have = current_version(sql);
   if (have > latest_schema_version()) {
     throw store_error(
@@ -167,6 +186,7 @@ void apply_pending(soci::session& sql, backend_kind backend) {
   }
   for (const migration& m : migrations()) {
     if (m.version <= have) continue;
+    if (up_to_version > 0 && m.version > up_to_version) break;
     for (const char* statement : backend == backend_kind::sqlite ? m.sqlite : m.mysql) {
       sql << statement;
     }
@@ -182,7 +202,7 @@ int latest_schema_version() {
   return migrations().back().version;
 }
 
-void run_migrations(soci::session& sql, backend_kind backend) {
+void run_migrations(soci::session& sql, backend_kind backend, int up_to_version) {
   if (backend == backend_kind::sqlite) {
     // SQLite DDL is transactional: the whole upgrade commits or nothing does, and IMMEDIATE makes
     // a concurrent opener wait (busy_timeout) and then see the finished schema.
@@ -190,7 +210,7 @@ void run_migrations(soci::session& sql, backend_kind backend) {
     try {
       sql << "CREATE TABLE IF NOT EXISTS schema_version ("
              " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
-      apply_pending(sql, backend);
+      apply_pending(sql, backend, up_to_version);
       sql << "COMMIT";
     } catch (...) {
       try {
@@ -213,7 +233,7 @@ void run_migrations(soci::session& sql, backend_kind backend) {
     sql << "CREATE TABLE IF NOT EXISTS schema_version ("
            " version INT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL"
            ") ENGINE=InnoDB";
-    apply_pending(sql, backend);
+    apply_pending(sql, backend, up_to_version);
   } catch (...) {
     try {
       sql << "DO RELEASE_LOCK(CONCAT('chat_schema.', DATABASE()))";

@@ -9,7 +9,8 @@ namespace chat::detail {
 // `schema_version`. Safe when several processes open the same database at once: SQLite runs
 // all pending migrations in one IMMEDIATE transaction, MySQL holds a named lock (GET_LOCK).
 // Throws soci/store errors; the caller translates them.
-void run_migrations(soci::session& sql, backend_kind backend);
+// `up_to_version` (tests of upgrades only) stops at an older version.
+void run_migrations(soci::session& sql, backend_kind backend, int up_to_version = 0);
 
 // The newest schema version this build knows.
 int latest_schema_version();

@@ -64,6 +64,7 @@ void session_pool::prepare(soci::session& sql) const {
 }
 
 session_pool::lease session_pool::acquire() {
+  leases_.fetch_add(1, std::memory_order_relaxed);
   std::size_t index = 0;
   {
     std::unique_lock<std::mutex> lock(mutex_);

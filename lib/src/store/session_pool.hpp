@@ -1,9 +1,11 @@
 // A fixed-size pool of SOCI sessions that opens lazily and reopens broken connections.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +48,7 @@ class session_pool {
   lease acquire();
 
   backend_kind backend() const { return backend_; }
+  std::uint64_t leases() const { return leases_.load(std::memory_order_relaxed); }
 
  private:
   struct slot {
@@ -64,6 +67,7 @@ class session_pool {
   std::mutex mutex_;  // guards slots_' in_use flags; a leased slot belongs to its lease
   std::condition_variable freed_;
   std::vector<slot> slots_;
+  std::atomic<std::uint64_t> leases_{0};  // acquire() calls
 };
 
 }  // namespace chat::detail

@@ -56,8 +56,8 @@ class soci_store final : public store {
   soci_store(backend_kind backend, std::string parameters, std::size_t pool_size)
       : pool_(backend, std::move(parameters), pool_size) {}
 
-  void migrate() {
-    run([](const lease& l) { run_migrations(l.sql(), l.backend()); });
+  void migrate(int up_to_version) {
+    run([&](const lease& l) { run_migrations(l.sql(), l.backend(), up_to_version); });
   }
 
   void ping() override {
@@ -427,6 +427,7 @@ class soci_store final : public store {
   // ---- messages ----
 
   bool parallel_appends() const override { return pool_.backend() == backend_kind::mysql; }
+  std::uint64_t calls() const override { return pool_.leases(); }
 
   std::vector<append_outcome> append_messages(const std::vector<pending_message>& batch) override {
     if (batch.empty()) return {};
@@ -522,7 +523,8 @@ bool has_option(const std::string& parameters, const std::string& name) {
 
 }  // namespace
 
-std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size) {
+std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size,
+                                       int schema_version) {
   backend_kind backend;
   std::string parameters;
   if (starts_with(connection_string, "sqlite3://")) {
@@ -546,7 +548,7 @@ std::unique_ptr<store> open_soci_store(const std::string& connection_string, int
   try {
     auto s = std::make_unique<soci_store>(backend, std::move(parameters),
                                           static_cast<std::size_t>(std::max(1, pool_size)));
-    s->migrate();
+    s->migrate(schema_version);
     return s;
   } catch (const store_error&) {
     throw;

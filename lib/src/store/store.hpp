@@ -1,6 +1,7 @@
 // The storage interface the engine uses; one implementation per backend family (SOCI).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -53,7 +54,8 @@ struct pending_message {
 
 // What append_messages did with one pending message.
 struct append_outcome {
-  enum class kind { stored, duplicate, not_member } what = kind::stored;
+  // no_channel: the channel does not exist (not_member: it does, without the sender).
+  enum class kind { stored, duplicate, not_member, no_channel } what = kind::stored;
   chat::message message;  // stored: the new message; duplicate: the original one
 };
 
@@ -125,11 +127,16 @@ class store {
   // Sets last_read_seq = max(last_read_seq, min(seq, channel last seq)); returns the result,
   // or -1 if `id` is not a member of `ch` (or there is no such channel).
   virtual seq_t advance_read_marker(channel_id ch, user_id id, seq_t seq) = 0;
+
+  // Calls made so far, each one leased connection (monitoring, and tests that count queries).
+  virtual std::uint64_t calls() const = 0;
 };
 
 // Opens the backend named by a SOCI connection string ("sqlite3://..." or "mysql://...") and
 // runs pending schema migrations. Throws store_error (unavailable, or internal for a bad
 // string).
-std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size);
+// `schema_version` (tests of upgrades only) migrates up to that older version instead.
+std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size,
+                                       int schema_version = 0);
 
 }  // namespace chat::detail
