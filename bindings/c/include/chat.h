@@ -86,7 +86,8 @@ typedef enum chat_errc CHAT_ENUM_INT {
   CHAT_ERR_CONFLICT = 4,         /**< collides with current state (name taken, last owner) */
   CHAT_ERR_UNAUTHENTICATED = 5,  /**< wrong password; unknown, expired or revoked token */
   CHAT_ERR_UNAVAILABLE = 6,      /**< the database cannot be reached; safe to retry later */
-  CHAT_ERR_INTERNAL = 7          /**< a bug or an unexpected failure (out of memory...) */
+  CHAT_ERR_INTERNAL = 7,         /**< a bug or an unexpected failure (out of memory...) */
+  CHAT_ERR_RATE_LIMITED = 8      /**< too many failed logins: wait (the message says how long) */
 } chat_errc;
 
 /** Size of chat_error::message, terminating NUL included. */

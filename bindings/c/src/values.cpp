@@ -141,6 +141,7 @@ static_assert(CHAT_ERR_CONFLICT == static_cast<int>(chat::errc::conflict));
 static_assert(CHAT_ERR_UNAUTHENTICATED == static_cast<int>(chat::errc::unauthenticated));
 static_assert(CHAT_ERR_UNAVAILABLE == static_cast<int>(chat::errc::unavailable));
 static_assert(CHAT_ERR_INTERNAL == static_cast<int>(chat::errc::internal));
+static_assert(CHAT_ERR_RATE_LIMITED == static_cast<int>(chat::errc::rate_limited));
 static_assert(CHAT_ROLE_OWNER == static_cast<int>(chat::role::owner));
 static_assert(CHAT_ROLE_ADMIN == static_cast<int>(chat::role::admin));
 static_assert(CHAT_CHANNEL_DIRECT == static_cast<int>(chat::channel_kind::direct));
@@ -159,7 +160,7 @@ const char* chat_version(void) {
 
 const char* chat_errc_to_string(chat_errc code) {
   const int n = static_cast<int>(code);
-  if (n < CHAT_OK || n > CHAT_ERR_INTERNAL) return "unknown";
+  if (n < CHAT_OK || n > CHAT_ERR_RATE_LIMITED) return "unknown";
   return chat::to_string(static_cast<chat::errc>(code));
 }
 

@@ -17,6 +17,7 @@ class ErrorCode(enum.IntEnum):
     UNAUTHENTICATED = 5
     UNAVAILABLE = 6
     INTERNAL = 7
+    RATE_LIMITED = 8
 
 
 class ChannelKind(enum.IntEnum):

@@ -21,6 +21,7 @@ class ErrorsTest(unittest.TestCase):
             (ErrorCode.UNAUTHENTICATED, libchat.Unauthenticated),
             (ErrorCode.UNAVAILABLE, libchat.Unavailable),
             (ErrorCode.INTERNAL, libchat.InternalError),
+            (ErrorCode.RATE_LIMITED, libchat.RateLimited),
         ]:
             from libchat._errors import error_for
 

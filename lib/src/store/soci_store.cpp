@@ -177,6 +177,52 @@ class soci_store final : public store {
     });
   }
 
+  // ---- login backoff ----
+
+  login_failure_record add_login_failure(const std::string& key, time_ms now,
+                                         time_ms forget_before) override {
+    return run([&](const lease& l) {
+      const long long at = now, forget = forget_before;
+      write_transaction tx(l);
+      // The old last_failure_at decides the reset: MySQL assigns left to right, so failures is
+      // computed before last_failure_at changes.
+      l.sql() << (l.backend() == backend_kind::sqlite
+                      ? "INSERT INTO login_failures (throttle_key, failures, last_failure_at)"
+                        " VALUES (:k, 1, :t) ON CONFLICT (throttle_key) DO UPDATE SET"
+                        " failures = CASE WHEN login_failures.last_failure_at < :f THEN 1"
+                        " ELSE login_failures.failures + 1 END,"
+                        " last_failure_at = excluded.last_failure_at"
+                      : "INSERT INTO login_failures (throttle_key, failures, last_failure_at)"
+                        " VALUES (:k, 1, :t) ON DUPLICATE KEY UPDATE"
+                        " failures = IF(last_failure_at < :f, 1, failures + 1),"
+                        " last_failure_at = VALUES(last_failure_at)"),
+          use(key), use(at), use(forget);
+      auto row = select_login_failures(l, key);
+      tx.commit();
+      return row.value_or(login_failure_record{1, now});
+    });
+  }
+
+  std::optional<login_failure_record> find_login_failures(const std::string& key) override {
+    return run([&](const lease& l) { return select_login_failures(l, key); });
+  }
+
+  void clear_login_failures(const std::string& key) override {
+    run([&](const lease& l) {
+      l.sql() << "DELETE FROM login_failures WHERE throttle_key = :k", use(key);
+    });
+  }
+
+  int prune_login_failures(time_ms before) override {
+    return run([&](const lease& l) {
+      const long long t = before;
+      soci::statement st =
+          (l.sql().prepare << "DELETE FROM login_failures WHERE last_failure_at < :t", use(t));
+      st.execute(true);
+      return static_cast<int>(st.get_affected_rows());
+    });
+  }
+
   // ---- identities ----
 
   std::optional<user_id> find_identity(const std::string& issuer,
@@ -508,6 +554,16 @@ class soci_store final : public store {
                " VALUES (:i, :s, :u, :e, :t)",
         use(identity.issuer), use(identity.subject), use(user), use(email.value, email.ind),
         use(linked);
+  }
+
+  static std::optional<login_failure_record> select_login_failures(const lease& l,
+                                                                  const std::string& key) {
+    int failures = 0;
+    long long last = 0;
+    l.sql() << "SELECT failures, last_failure_at FROM login_failures WHERE throttle_key = :k",
+        into(failures), into(last), use(key);
+    if (!l.sql().got_data()) return std::nullopt;
+    return login_failure_record{failures, last};
   }
 
   static void insert_membership_row(const lease& l, const membership_record& m) {
