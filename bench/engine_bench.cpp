@@ -267,7 +267,7 @@ void bm_fanout(benchmark::State& state, backend b) {
 
   std::vector<std::shared_ptr<counting_sink>> sinks;
   std::vector<chat::connection_id> connections;
-  for (const auto& m : *listed) {
+  for (const auto& m : listed->members) {
     sinks.push_back(std::make_shared<counting_sink>());
     connections.push_back(w->engine().connect(m.id, sinks.back()));
   }

@@ -101,9 +101,21 @@ void chat_session::on_authenticated(const json& result) {
   // Unacknowledged sends first, with their original client_msg_id: nothing is doubled.
   for (auto& s : sends_) s.in_flight = false;
   for (auto& s : sends_) transmit(s);
-  request("list_channels", json::object(), [this](const json& frame) {
+  list_channels("", json::array());
+}
+
+void chat_session::list_channels(std::string after, json summaries) {
+  json fields = json::object();
+  if (!after.empty()) fields["after_channel_id"] = after;
+  request("list_channels", fields, [this, summaries](const json& frame) mutable {
     if (frame.value("type", "") != "response") return;
-    json summaries = frame.value("result", json::object()).value("channels", json::array());
+    const json result = frame.value("result", json::object());
+    const json page = result.value("channels", json::array());
+    for (const auto& s : page) summaries.push_back(s);
+    if (result.value("has_more", false) && !page.empty()) {  // a page within the reply budget
+      return list_channels(page.back().value("channel", json::object()).value("id", ""),
+                           std::move(summaries));
+    }
     // A channel new to us starts at its current end: its older messages are history.
     for (const auto& s : summaries) {
       const std::string id = s.value("channel", json::object()).value("id", "");
@@ -304,6 +316,8 @@ void chat_session::sync() {
       }
       if (ch.value("has_more", false)) sync_again_ = true;
     }
+    // The reply ended early (byte budget or 100 channels): the channels after it come next.
+    if (result.value("has_more", false)) sync_again_ = true;
     if (sync_again_) sync();
   });
 }

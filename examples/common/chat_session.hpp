@@ -80,6 +80,8 @@ class chat_session {
   void on_text(const std::string& text);
   void on_close(int code, const std::string& reason);
   void on_authenticated(const json& result);
+  // Reads list_channels page by page (after_channel_id) into `summaries`, then reports ready.
+  void list_channels(std::string after, json summaries);
   void send_frame(const std::string& type, const std::string& id, json fields,
                   reply_handler on_reply);
   void transmit(outgoing_send& s);

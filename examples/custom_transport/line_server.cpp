@@ -201,11 +201,18 @@ class session : public std::enable_shared_from_this<session> {
       return {out + "OK history " + std::to_string(page->messages.size()) + "\n"};
     }
     if (command == "CHANNELS") {
-      auto list = engine_.list_channels(user_);
-      if (!list) return {error_line(list.error())};
+      // Page by page (each within the engine's reply budget), all of them.
       std::string out;
-      for (const auto& s : *list) out += "CHANNEL " + chat::wire::to_json(s) + "\n";
-      return {out + "OK channels " + std::to_string(list->size()) + "\n"};
+      std::size_t count = 0;
+      for (chat::channel_id after = 0;;) {
+        auto page = engine_.list_channels(user_, after);
+        if (!page) return {error_line(page.error())};
+        for (const auto& s : page->channels) out += "CHANNEL " + chat::wire::to_json(s) + "\n";
+        count += page->channels.size();
+        if (!page->has_more || page->channels.empty()) break;
+        after = page->channels.back().channel.id;
+      }
+      return {out + "OK channels " + std::to_string(count) + "\n"};
     }
     return {"ERR invalid_argument unknown command " + command + "\n"};
   }

@@ -10,7 +10,7 @@ namespace {
 role role_of(engine& e, user_id viewer, channel_id ch, user_id who) {
   auto list = e.members(viewer, ch);
   REQUIRE(list.ok());
-  for (auto& m : *list)
+  for (auto& m : list->members)
     if (m.id == who) return m.role;
   FAIL("not a member");
   return role::member;
@@ -29,7 +29,7 @@ TEST_CASE("create_group_makes_the_creator_owner_and_adds_members", "[channels]")
   CHECK(ch->created_by == alice.id);
   auto members = e->members(bob.id, ch->id);
   REQUIRE(members.ok());
-  CHECK(members->size() == 2);
+  CHECK(members->members.size() == 2);
   CHECK(role_of(*e, alice.id, ch->id, alice.id) == role::owner);
   CHECK(role_of(*e, alice.id, ch->id, bob.id) == role::member);
 }
@@ -175,9 +175,10 @@ TEST_CASE("list_channels_shows_last_seq_read_marker_unread_and_peer", "[channels
 
   auto mine = e->list_channels(bob.id);
   REQUIRE(mine.ok());
-  REQUIRE(mine->size() == 2);
-  CHECK(mine->front().channel.id == group->id);  // most recent activity first
-  for (auto& s : *mine) {
+  REQUIRE(mine->channels.size() == 2);
+  CHECK(!mine->has_more);
+  CHECK(mine->channels.front().channel.id == dm->id);  // ascending channel id
+  for (auto& s : mine->channels) {
     if (s.channel.id == dm->id) {
       CHECK(s.last_seq == 2);
       CHECK(s.unread == 2);
@@ -194,7 +195,7 @@ TEST_CASE("list_channels_shows_last_seq_read_marker_unread_and_peer", "[channels
   // The sender's own messages count as read.
   auto alices = e->list_channels(alice.id);
   REQUIRE(alices.ok());
-  for (auto& s : *alices) CHECK(s.unread == 0);
+  for (auto& s : alices->channels) CHECK(s.unread == 0);
 }
 
 TEST_CASE("join_public_creates_once_then_joins_ignoring_letter_case", "[channels][public]") {
@@ -215,7 +216,7 @@ TEST_CASE("join_public_creates_once_then_joins_ignoring_letter_case", "[channels
   CHECK(role_of(*e, alice.id, created->id, bob.id) == role::member);
   REQUIRE(watcher->wait_count(event_kind::member_added, 1));
   CHECK(e->join_public(bob.id, "LOBBY")->id == created->id);  // idempotent, no second event
-  CHECK(e->members(alice.id, created->id)->size() == 2);
+  CHECK(e->members(alice.id, created->id)->members.size() == 2);
   REQUIRE(e->send(bob.id, created->id, "hello lobby").ok());
 
   // A private group of the same name is another channel; the public address does not move.
@@ -249,5 +250,5 @@ TEST_CASE("join_public_is_race_free_on_sqlite", "[channels][public][concurrency]
   REQUIRE(ids.size() == 1);
   auto members = e->members(users[0].id, *ids.begin());
   REQUIRE(members.ok());
-  CHECK(members->size() == 8);
+  CHECK(members->members.size() == 8);
 }

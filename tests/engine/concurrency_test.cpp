@@ -86,7 +86,7 @@ void direct_get_or_create_is_unique_under_race(const std::string& url) {
   CHECK(seen.size() == 15);
   for (auto& [pair, ids] : seen) CHECK(ids.size() == 1);
   auto mine = e->list_channels(users[0].id);
-  CHECK(mine->size() == 5);
+  CHECK(mine->channels.size() == 5);
 }
 
 void idempotent_retry_under_concurrency(const std::string& url) {

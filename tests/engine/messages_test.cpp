@@ -183,6 +183,6 @@ TEST_CASE("read_marker_never_moves_back_and_drives_unread", "[messages][read]") 
   REQUIRE(f.e->send(f.alice.id, f.group.id, "new").ok());
   auto mine = f.e->list_channels(f.bob.id);
   REQUIRE(mine.ok());
-  CHECK(mine->front().last_read_seq == 5);
-  CHECK(mine->front().unread == 1);
+  CHECK(mine->channels.front().last_read_seq == 5);
+  CHECK(mine->channels.front().unread == 1);
 }

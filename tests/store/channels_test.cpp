@@ -40,11 +40,11 @@ STORE_CASE(duplicate_dm_key_is_a_conflict_and_creates_nothing) {
   CHECK(s->find_direct(std::to_string(a) + ":" + std::to_string(b))->id == dm.id);
   CHECK_FALSE(s->find_direct("nope"));
   CHECK_STORE_ERROR(make_direct(*s, b, a), conflict);
-  CHECK(s->channels_of(a).size() == 1);
+  CHECK(s->channels_of(a, 0, 10).size() == 1);
   // Group channels have no dm_key: any number of them may exist.
   make_group(*s, a, {b});
   make_group(*s, a, {b});
-  CHECK(s->channels_of(a).size() == 3);
+  CHECK(s->channels_of(a, 0, 10).size() == 3);
 }
 
 STORE_CASE(membership_insert_conflict_role_and_delete) {
@@ -69,6 +69,24 @@ STORE_CASE(membership_insert_conflict_role_and_delete) {
   CHECK(s->member_ids(ch.id) == std::vector<user_id>{a});
 }
 
+STORE_CASE(members_after_pages_by_user_id) {
+  auto s = db.open();
+  const auto a = make_user(*s, "a").user.id;
+  const auto b = make_user(*s, "b").user.id;
+  const auto c = make_user(*s, "c").user.id;
+  const auto ch = make_group(*s, c, {b, a});
+  const auto first = s->members_after(ch.id, 0, 2);
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].id == a);
+  CHECK(first[0].username == "a");
+  CHECK(first[1].id == b);
+  const auto rest = s->members_after(ch.id, b, 2);
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].id == c);
+  CHECK(rest[0].role == role::owner);
+  CHECK(s->members_after(ch.id, c, 2).empty());
+}
+
 STORE_CASE(contacts_are_distinct_users_sharing_a_channel) {
   auto s = db.open();
   const auto a = make_user(*s, "a").user.id;
@@ -85,7 +103,7 @@ STORE_CASE(contacts_are_distinct_users_sharing_a_channel) {
   CHECK(s->contacts_of(e).empty());
 }
 
-STORE_CASE(channels_of_orders_by_activity_with_unread_peer_and_last_message) {
+STORE_CASE(channels_of_pages_by_channel_id_with_unread_peer_and_last_message) {
   auto s = db.open();
   const auto a = make_user(*s, "alice").user.id;
   const auto b = make_user(*s, "bob").user.id;
@@ -98,11 +116,18 @@ STORE_CASE(channels_of_orders_by_activity_with_unread_peer_and_last_message) {
   send(*s, a, busy.id, "three", "", 8000);
   send(*s, b, busy.id, "four", "", 9000);
 
-  const auto list = s->channels_of(a);
-  REQUIRE(list.size() == 3);
-  CHECK(list[0].channel.id == busy.id);
-  CHECK(list[1].channel.id == quiet.id);
-  CHECK(list[2].channel.id == dm.id);
+  const auto all = s->channels_of(a, 0, 10);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].channel.id == quiet.id);  // ascending channel id, whatever the activity
+  CHECK(all[1].channel.id == busy.id);
+  CHECK(all[2].channel.id == dm.id);
+  // Pages: the ones after a channel id, at most `limit`.
+  CHECK(s->channels_of(a, 0, 1).size() == 1);
+  const auto after_quiet = s->channels_of(a, quiet.id, 1);
+  REQUIRE(after_quiet.size() == 1);
+  CHECK(after_quiet[0].channel.id == busy.id);
+  CHECK(s->channels_of(a, dm.id, 10).empty());
+  const std::vector<channel_summary> list{all[1], all[0], all[2]};  // busy, quiet, dm
 
   const auto& first = list[0];
   CHECK(first.channel.name == "busy");
@@ -126,9 +151,19 @@ STORE_CASE(channels_of_orders_by_activity_with_unread_peer_and_last_message) {
   CHECK(list[2].channel.kind == channel_kind::direct);
   CHECK(list[2].unread == 1);
 
-  const auto of_bob = s->channels_of(b);
+  const auto of_bob = s->channels_of(b, 0, 10);
   REQUIRE(of_bob.size() == 3);
-  CHECK(of_bob[0].unread == 0);  // bob sent the newest message himself
-  CHECK(of_bob[0].last_read_seq == 4);
+  CHECK(of_bob[1].unread == 0);  // bob sent the newest message himself
+  CHECK(of_bob[1].last_read_seq == 4);
   CHECK(of_bob[2].peer->id == a);
+
+  // What sync reads: every channel with its last seq, ascending id.
+  const auto positions = s->channel_positions_of(a);
+  REQUIRE(positions.size() == 3);
+  CHECK(positions[0].channel == quiet.id);
+  CHECK(positions[0].last_seq == 0);
+  CHECK(positions[1].channel == busy.id);
+  CHECK(positions[1].last_seq == 4);
+  CHECK(positions[2].channel == dm.id);
+  CHECK(positions[2].last_seq == 1);
 }

@@ -59,5 +59,5 @@ TEST_CASE("in_memory_sqlite_store_works_with_pool_size_forced_to_one", "[store][
   const auto a = make_user(*s, "a").user.id;
   const auto ch = make_group(*s, a, {});
   CHECK(send(*s, a, ch.id, "x").message.seq == 1);
-  CHECK(s->channels_of(a).size() == 1);
+  CHECK(s->channels_of(a, 0, 10).size() == 1);
 }

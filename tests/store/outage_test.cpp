@@ -32,7 +32,7 @@ TEST_CASE("mariadb_outage_fails_fast_as_unavailable_and_the_same_store_recovers"
   const auto limit = std::chrono::seconds(15);
   expect_unavailable_within([&] { return s->find_user(a); }, limit);
   expect_unavailable_within([&] { return s->append_messages({pending(a, ch, "lost")}); }, limit);
-  expect_unavailable_within([&] { return s->channels_of(a); }, limit);
+  expect_unavailable_within([&] { return s->channels_of(a, 0, 10); }, limit);
   expect_unavailable_within(
       [&] {
         s->ping();

@@ -1,6 +1,7 @@
 // chatd's settings: command line (cxxopts), then CHATD_* environment variables, then a config file.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -22,22 +23,16 @@ struct connection_limits {
   std::chrono::seconds auth_timeout{10};      // time to authenticate after the handshake
   std::chrono::seconds ping_interval{25};     // server pings this often
   std::chrono::seconds idle_timeout{60};      // nothing received for this long: close
-};
 
-// Limits on work anyone can ask for without an account: HTTP requests, password hashing and
-// connections (docs/protocol.md "Limits", docs/security.md "Floods of HTTP work").
-struct flood_limits {
-  int hash_threads = 1;                    // argon2id at once (login, register); auto: cores
-  std::size_t max_queued_requests = 64;    // per lane (password, database): more get 503
-  std::chrono::seconds queue_timeout{10};  // a request queued longer gets 503 instead
-  std::size_t max_connections_per_address = 256;  // 0: no cap
-  double password_rate = 12;  // login/register per second, whole server (auto: see --help)
-  double password_burst = 48;
-  double password_rate_per_address = 3;
-  double password_burst_per_address = 20;
-  int login_failures_per_account = 5;  // engine_options::login_backoff; 0: off
-  int login_failures_per_address = 20;
-  std::chrono::seconds login_max_delay{15 * 60};
+  // The largest reply frame to a client's own request (list pages, docs/protocol.md "Limits"):
+  // an eighth of max_queue_bytes, at least 32 KiB and at most 128 KiB, so that several replies
+  // fit in the outgoing queue together and a client that reads is never cut off by its own.
+  std::size_t max_reply_bytes() const {
+    return std::clamp<std::size_t>(max_queue_bytes / 8, 32 * 1024, 128 * 1024);
+  }
+  // What the engine may fill of it: the rest is the frame around the result (type, id of at
+  // most 128 bytes, each up to 6 bytes when JSON-escaped).
+  static constexpr std::size_t reply_envelope_bytes = 1024;
 };
 
 struct config {
@@ -62,7 +57,6 @@ struct config {
   std::string oidc_after_login = "/";  // where the browser lands after sign-in or linking
   std::string oidc_signup_page = "/#/oidc-signup";  // the choose-a-username page
   connection_limits limits;
-  flood_limits floods;
 
   bool tls() const { return !tls_cert.empty(); }
 };

@@ -44,6 +44,7 @@ std::string session_info(const chat::user& me, chat::connection_id connection,
   out += R"(,"requests_per_second":)" + nlohmann::json(limits.frames_per_second).dump();
   out += R"(,"request_burst":)" + nlohmann::json(limits.frame_burst).dump();
   out += R"(,"max_queue_bytes":)" + std::to_string(limits.max_queue_bytes);
+  out += R"(,"max_reply_bytes":)" + std::to_string(limits.max_reply_bytes());
   out += R"(,"max_page_size":)" + std::to_string(chat::engine::max_page_size);
   out += R"(,"ping_interval_s":)" + std::to_string(limits.ping_interval.count());
   out += R"(,"idle_timeout_s":)" + std::to_string(limits.idle_timeout.count()) + "}}";

@@ -106,9 +106,10 @@ void on_join_public(const json& req, const request_context& ctx) {
         [](const chat::channel& c) { return wrap("channel", chat::wire::to_json(c)); });
 }
 
-void on_list_channels(const json&, const request_context& ctx) {
-  reply(ctx, ctx.engine.list_channels(ctx.me),
-        [](const auto& list) { return wrap("channels", array_of(list)); });
+// Pages: each result is at most the engine's reply budget (docs/protocol.md, "Limits").
+void on_list_channels(const json& req, const request_context& ctx) {
+  reply(ctx, ctx.engine.list_channels(ctx.me, optional_id(req, "after_channel_id").value_or(0)),
+        [](const chat::channel_page& p) { return chat::wire::to_json(p); });
 }
 
 void on_get_channel(const json& req, const request_context& ctx) {
@@ -129,8 +130,9 @@ void on_set_topic(const json& req, const request_context& ctx) {
 }
 
 void on_list_members(const json& req, const request_context& ctx) {
-  reply(ctx, ctx.engine.members(ctx.me, require_id(req, "channel_id")),
-        [](const auto& list) { return wrap("members", array_of(list)); });
+  auto channel = require_id(req, "channel_id");
+  reply(ctx, ctx.engine.members(ctx.me, channel, optional_id(req, "after_user_id").value_or(0)),
+        [](const chat::member_page& p) { return chat::wire::to_json(p); });
 }
 
 void on_add_member(const json& req, const request_context& ctx) {
@@ -198,10 +200,8 @@ void on_history(const json& req, const request_context& ctx) {
   }
   q.limit =
       static_cast<int>(optional_integer(req, "limit", 1, chat::engine::max_page_size).value_or(50));
-  reply(ctx, ctx.engine.history(ctx.me, channel, q), [](const chat::history_page& p) {
-    return R"({"messages":)" + array_of(p.messages) + R"(,"has_more":)" +
-           (p.has_more ? "true" : "false") + '}';
-  });
+  reply(ctx, ctx.engine.history(ctx.me, channel, q),
+        [](const chat::history_page& p) { return chat::wire::to_json(p); });
 }
 
 void on_sync(const json& req, const request_context& ctx) {
@@ -218,17 +218,8 @@ void on_sync(const json& req, const request_context& ctx) {
   int limit =
       static_cast<int>(optional_integer(req, "limit_per_channel", 1, chat::engine::max_page_size)
                            .value_or(chat::engine::max_page_size));
-  reply(ctx, ctx.engine.sync(ctx.me, cursors, limit), [](const chat::sync_result& s) {
-    std::string out = R"({"channels":[)";
-    bool first = true;
-    for (const auto& c : s.channels) {
-      if (!first) out += ',';
-      first = false;
-      out += R"({"channel_id":")" + std::to_string(c.channel) + R"(","messages":)" +
-             array_of(c.messages) + R"(,"has_more":)" + (c.has_more ? "true" : "false") + '}';
-    }
-    return out + "]}";
-  });
+  reply(ctx, ctx.engine.sync(ctx.me, cursors, limit),
+        [](const chat::sync_result& s) { return chat::wire::to_json(s); });
 }
 
 void on_mark_read(const json& req, const request_context& ctx) {

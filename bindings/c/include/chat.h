@@ -12,11 +12,7 @@
  *   needs freeing. Calls returning a pointer return NULL on failure; calls with nothing to return
  *   return `bool` (true on success); the few returning a number say which value means failure.
  * - **Strings in.** `const char *` arguments are NUL-terminated UTF-8, borrowed only for the
- *   duration of the call. A NULL required string fails with #CHAT_ERR_INVALID_ARGUMENT. No
- *   text of the engine can hold U+0000: it refuses the code point in every input (a JSON
- *   client's "\u0000" included; message text, names and topics refuse all C0 controls but tab
- *   and newline), so a NUL-terminated string carries any valid value whole, and strlen() of
- *   every returned string is its length.
+ *   duration of the call. A NULL required string fails with #CHAT_ERR_INVALID_ARGUMENT.
  * - **Objects out.** Returned structs are allocated by the library in one piece together with
  *   every string, array and nested struct they point to. The caller owns the returned pointer and
  *   releases it with the matching `chat_*_free` function (each accepts NULL), which frees the
@@ -86,8 +82,7 @@ typedef enum chat_errc CHAT_ENUM_INT {
   CHAT_ERR_CONFLICT = 4,         /**< collides with current state (name taken, last owner) */
   CHAT_ERR_UNAUTHENTICATED = 5,  /**< wrong password; unknown, expired or revoked token */
   CHAT_ERR_UNAVAILABLE = 6,      /**< the database cannot be reached; safe to retry later */
-  CHAT_ERR_INTERNAL = 7,         /**< a bug or an unexpected failure (out of memory...) */
-  CHAT_ERR_RATE_LIMITED = 8      /**< too many failed logins: wait (the message says how long) */
+  CHAT_ERR_INTERNAL = 7          /**< a bug or an unexpected failure (out of memory...) */
 } chat_errc;
 
 /** Size of chat_error::message, terminating NUL included. */
@@ -226,7 +221,8 @@ typedef struct chat_channel_sync {
 /** The result of chat_sync(). Free with chat_sync_result_free(). */
 typedef struct chat_sync_result {
   size_t count;                      /**< number of channels with something new */
-  const chat_channel_sync* channels; /**< count entries */
+  const chat_channel_sync* channels; /**< count entries, ascending channel id */
+  bool has_more; /**< ended early (byte budget or 100 channels): call again, cursors moved on */
 } chat_sync_result;
 
 /** Frees a user; NULL is ignored. */
@@ -284,16 +280,10 @@ CHAT_API void chat_engine_options_free(chat_engine_options* options);
  */
 CHAT_API bool chat_engine_options_set_database(chat_engine_options* options, const char* database,
                                                chat_error* error);
-/** The longest session lifetime chat_engine_options_set_session_ttl() takes: 3650 days. */
-#define CHAT_MAX_SESSION_TTL_SECONDS (3650LL * 24 * 60 * 60)
-
 /** Sets the number of pooled database connections (at least 1; :memory: always uses one). */
 CHAT_API bool chat_engine_options_set_pool_size(chat_engine_options* options, int pool_size,
                                                 chat_error* error);
-/**
- * Sets the sliding session lifetime in seconds, 1 to #CHAT_MAX_SESSION_TTL_SECONDS (3650 days,
- * as chatd's --session-ttl-days). Errors: invalid_argument (out of range).
- */
+/** Sets the sliding session lifetime in seconds (at least 1). */
 CHAT_API bool chat_engine_options_set_session_ttl(chat_engine_options* options, int64_t seconds,
                                                   chat_error* error);
 /** Sets the password hashing cost. Errors: invalid_argument (unknown value). */
@@ -413,7 +403,10 @@ CHAT_API chat_channel* chat_create_group(chat_engine* engine, int64_t creator, c
 CHAT_API chat_channel* chat_open_direct(chat_engine* engine, int64_t me, int64_t peer,
                                         chat_error* error);
 
-/** My channels, newest activity first. Free with chat_channel_list_free(). */
+/**
+ * All my channels, ascending channel id (read page by page, so the list is as long as the
+ * user has channels). Free with chat_channel_list_free().
+ */
 CHAT_API chat_channel_list* chat_list_channels(chat_engine* engine, int64_t me, chat_error* error);
 
 /** A channel I am a member of. Errors: not_found, forbidden (not a member). */
@@ -429,7 +422,7 @@ CHAT_API chat_channel* chat_set_topic(chat_engine* engine, int64_t actor, int64_
                                       const char* topic, chat_error* error);
 
 /**
- * The members of a channel I am in. Free with chat_member_list_free().
+ * All members of a channel I am in, ascending user id. Free with chat_member_list_free().
  * Errors: not_found, forbidden.
  */
 CHAT_API chat_member_list* chat_members(chat_engine* engine, int64_t me, int64_t channel_id,
@@ -478,11 +471,7 @@ typedef enum chat_event_kind CHAT_ENUM_INT {
   CHAT_EVENT_MEMBER_ROLE_CHANGED = 5, /**< a member's role changed */
   CHAT_EVENT_READ_MARKER = 6,         /**< one of my sessions moved my read marker */
   CHAT_EVENT_PRESENCE = 7,            /**< a contact came online or went offline */
-  CHAT_EVENT_TYPING = 8,              /**< a member is typing (ephemeral) */
-  /** The engine dropped this connection: chat_logout_everywhere() of its user (or a logout of
-   * its session). It is the connection's last event; close it. */
-  CHAT_EVENT_SESSION_REVOKED = 9,
-  CHAT_EVENT_USER_UPDATED = 10 /**< a contact (or I) changed username; see chat_event::user */
+  CHAT_EVENT_TYPING = 8               /**< a member is typing (ephemeral) */
 } chat_event_kind;
 
 /** The snake_case name of a kind ("message_created"); "unknown" if out of range. */
@@ -503,7 +492,6 @@ typedef struct chat_event {
   const chat_member* member;   /**< member_*: the member concerned; typing: who */
   int64_t read_seq;            /**< read_marker: the new marker */
   bool online;                 /**< presence: online or not */
-  const chat_user* user;       /**< user_updated: the user as they are now */
 } chat_event;
 
 /** A deep copy of an event, owned by the caller; free with chat_event_free(). NULL if no memory. */
@@ -628,8 +616,10 @@ CHAT_API chat_message_list* chat_history(chat_engine* engine, int64_t me, int64_
                                          chat_error* error);
 
 /**
- * Everything after the cursors in all my channels (channels without a cursor: from the start),
- * at most `limit_per_channel` (clamped to 1..200) each. `cursors` may be NULL when
+ * What is new after the cursors in my channels (channels without a cursor: from the start),
+ * ascending channel id, at most `limit_per_channel` (clamped to 1..200) each, at most 100
+ * channels and one page of the reply byte budget. While the result or a channel has_more, call
+ * again with cursors moved to the last seq returned. `cursors` may be NULL when
  * `cursor_count` is 0. Free with chat_sync_result_free().
  */
 CHAT_API chat_sync_result* chat_sync(chat_engine* engine, int64_t me,

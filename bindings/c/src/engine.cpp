@@ -87,9 +87,6 @@ bool chat_engine_options_set_session_ttl(chat_engine_options* options, int64_t s
   return guarded(error, false, [&] {
     auto& o = options_of(options);
     require_at_least(seconds, 1, "session_ttl");
-    // Beyond this the engine's millisecond arithmetic (now + ttl) would overflow.
-    if (seconds > CHAT_MAX_SESSION_TTL_SECONDS)
-      fail(CHAT_ERR_INVALID_ARGUMENT, "session_ttl must be at most 3650 days");
     o.options.session_ttl = std::chrono::seconds(seconds);
     return true;
   });
@@ -265,8 +262,15 @@ chat_channel* chat_open_direct(chat_engine* engine, int64_t me, int64_t peer, ch
 
 chat_channel_list* chat_list_channels(chat_engine* engine, int64_t me, chat_error* error) {
   return guarded(error, static_cast<chat_channel_list*>(nullptr), [&] {
-    return make_list<chat_channel_list, chat_channel_summary>(
-        unwrap(engine_of(engine).list_channels(me)));
+    std::vector<chat::channel_summary> all;
+    for (chat::channel_id after = 0;;) {
+      auto page = unwrap(engine_of(engine).list_channels(me, after));
+      if (page.channels.empty()) break;
+      after = page.channels.back().channel.id;
+      for (auto& s : page.channels) all.push_back(std::move(s));
+      if (!page.has_more) break;
+    }
+    return make_list<chat_channel_list, chat_channel_summary>(all);
   });
 }
 
@@ -296,8 +300,15 @@ chat_channel* chat_set_topic(chat_engine* engine, int64_t actor, int64_t channel
 chat_member_list* chat_members(chat_engine* engine, int64_t me, int64_t channel_id,
                                chat_error* error) {
   return guarded(error, static_cast<chat_member_list*>(nullptr), [&] {
-    return make_list<chat_member_list, chat_member>(
-        unwrap(engine_of(engine).members(me, channel_id)));
+    std::vector<chat::member> all;
+    for (chat::user_id after = 0;;) {
+      auto page = unwrap(engine_of(engine).members(me, channel_id, after));
+      if (page.members.empty()) break;
+      after = page.members.back().id;
+      for (auto& m : page.members) all.push_back(std::move(m));
+      if (!page.has_more) break;
+    }
+    return make_list<chat_member_list, chat_member>(all);
   });
 }
 
@@ -401,6 +412,7 @@ chat_sync_result* chat_sync(chat_engine* engine, int64_t me, const chat_sync_cur
     }
     b.pub().count = found.channels.size();
     b.pub().channels = channels;
+    b.pub().has_more = found.has_more;
     return b.release();
   });
 }

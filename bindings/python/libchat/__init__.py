@@ -20,7 +20,6 @@ from ._errors import (
     InternalError,
     InvalidArgument,
     NotFound,
-    RateLimited,
     Unauthenticated,
     Unavailable,
 )
@@ -69,7 +68,6 @@ __all__ = [
     "Member",
     "Message",
     "NotFound",
-    "RateLimited",
     "PasswordCost",
     "Role",
     "Session",

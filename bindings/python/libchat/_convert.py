@@ -12,6 +12,7 @@ from ._types import (
     Message,
     Role,
     Session,
+    SyncResult,
     User,
 )
 
@@ -72,16 +73,18 @@ def history(c):
 
 
 def sync(c):
-    return [
-        ChannelSync(s.channel_id, items(s.messages, s.count, message), bool(s.has_more))
-        for s in (c.channels[i] for i in range(c.count))
-    ]
+    return SyncResult(
+        [
+            ChannelSync(s.channel_id, items(s.messages, s.count, message), bool(s.has_more))
+            for s in (c.channels[i] for i in range(c.count))
+        ],
+        bool(c.has_more),
+    )
 
 
 def event(c):
     return Event(
-        # A kind newer than this package stays a plain int rather than failing the poll.
-        kind=EventKind(c.kind) if c.kind in EventKind._value2member_map_ else c.kind,
+        kind=EventKind(c.kind),
         channel_id=c.channel_id,
         actor_id=c.actor_id,
         json=c.json[: c.json_size].decode("utf-8") if c.json else "",
@@ -90,5 +93,4 @@ def event(c):
         member=member(c.member.contents) if c.member else None,
         read_seq=c.read_seq,
         online=bool(c.online),
-        user=user(c.user.contents) if c.user else None,
     )

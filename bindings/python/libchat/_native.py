@@ -109,7 +109,11 @@ class ChannelSync(_c.Structure):
 
 
 class SyncResult(_c.Structure):
-    _fields_ = [("count", _c.c_size_t), ("channels", _c.POINTER(ChannelSync))]
+    _fields_ = [
+        ("count", _c.c_size_t),
+        ("channels", _c.POINTER(ChannelSync)),
+        ("has_more", _c.c_bool),
+    ]
 
 
 class Event(_c.Structure):
@@ -124,7 +128,6 @@ class Event(_c.Structure):
         ("member", _c.POINTER(Member)),
         ("read_seq", _c.c_int64),
         ("online", _c.c_bool),
-        ("user", _c.POINTER(User)),
     ]
 
 

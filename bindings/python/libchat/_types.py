@@ -17,7 +17,6 @@ class ErrorCode(enum.IntEnum):
     UNAUTHENTICATED = 5
     UNAVAILABLE = 6
     INTERNAL = 7
-    RATE_LIMITED = 8
 
 
 class ChannelKind(enum.IntEnum):
@@ -47,8 +46,6 @@ class EventKind(enum.IntEnum):
     READ_MARKER = 6
     PRESENCE = 7
     TYPING = 8
-    SESSION_REVOKED = 9  # the engine dropped this connection (logout_everywhere): its last event
-    USER_UPDATED = 10  # a contact (or I) changed username; Event.user is the user as now
 
 
 @dataclass(frozen=True)
@@ -120,6 +117,15 @@ class ChannelSync:
     has_more: bool
 
 
+class SyncResult(list):
+    """The ChannelSync entries of one sync, ascending channel id. `has_more`: the reply ended
+    early (byte budget or 100 channels); call sync again with the cursors moved on."""
+
+    def __init__(self, channels=(), has_more: bool = False):
+        super().__init__(channels)
+        self.has_more = has_more
+
+
 @dataclass(frozen=True)
 class Event:
     """A live event. `json` is the wire frame (docs/protocol.md); the other fields carry the
@@ -134,7 +140,6 @@ class Event:
     member: Optional[Member] = None  # MEMBER_*; TYPING: who
     read_seq: int = 0  # READ_MARKER
     online: bool = False  # PRESENCE
-    user: Optional[User] = None  # USER_UPDATED
 
     @property
     def data(self) -> Dict[str, Any]:

@@ -5,6 +5,7 @@
 // Lifetime: destroying the engine finishes pending sends (their callbacks run) and then stops.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +43,11 @@ struct engine_stats {
 class engine {
  public:
   static constexpr int max_page_size = 200;  // history and sync page cap
+  // sync lists at most this many channels per reply (has_more says more may follow).
+  static constexpr int max_sync_channels = 100;
+  // The smallest engine_options::max_reply_bytes: the largest single item (a SUMMARY whose
+  // name, topic and last message are all control characters, each encoded as \u00XX) fits.
+  static constexpr std::size_t min_reply_bytes = 16 * 1024;
   static constexpr int max_message_code_points = 2000;
   static constexpr int max_channel_name_code_points = 80;
   static constexpr int max_topic_code_points = 250;
@@ -56,16 +62,10 @@ class engine {
 
   // ---- Accounts -------------------------------------------------------------------------
   // Usernames: 3..20 characters of A-Z a-z 0-9 _ . - ; unique ignoring ASCII case.
-  // Passwords: 8..1024 bytes of valid UTF-8 that cracklib does not find weak (a dictionary
-  // word or a variant of one, the username, too simple; engine_options::refuse_weak_passwords).
-  // Errors: invalid_argument, conflict (name taken; checked before the password is hashed).
+  // Passwords: 8..1024 bytes of valid UTF-8. Errors: invalid_argument, conflict (name taken).
   result<user> register_user(const new_account& account);
   // unauthenticated for an unknown user or a wrong password (the same message for both).
-  // rate_limited (status::retry_after() seconds) while the account or `client_address` (the
-  // caller's network address, "" if none) waits after failed logins
-  // (engine_options::login_backoff); then even the right password is refused.
-  result<session_grant> login(const std::string& username, const std::string& password,
-                              const std::string& client_address = {});
+  result<session_grant> login(const std::string& username, const std::string& password);
   // Starts a session for a user already proven by other means (OpenID Connect).
   result<session_grant> create_session(user_id id);
   // Resolves a token and slides its expiry. unauthenticated if unknown, expired or revoked.
@@ -102,7 +102,9 @@ class engine {
   // ignored), creating it with me as its owner if it does not exist yet; race-free and
   // idempotent. The name is the group's address and stays fixed even if it is renamed later.
   result<channel> join_public(user_id me, const std::string& name);
-  result<std::vector<channel_summary>> list_channels(user_id me);
+  // My channels in ascending id order, those with an id above `after`, one budgeted page at a
+  // time (engine_options::max_reply_bytes); has_more: ask again with the last id as `after`.
+  result<channel_page> list_channels(user_id me, channel_id after = 0);
   result<channel> get_channel(user_id me, channel_id id);  // forbidden unless a member
   result<channel> rename_channel(user_id actor, channel_id id, const std::string& name);
   result<channel> set_topic(user_id actor, channel_id id, const std::string& topic);
@@ -112,7 +114,8 @@ class engine {
   // and remove them; admins cannot remove owners; only owners change roles; the last owner
   // cannot leave or be demoted while other members remain; direct conversations are fixed
   // (forbidden). Errors: forbidden, not_found (user or channel), conflict (already a member).
-  result<std::vector<member>> members(user_id me, channel_id id);
+  // The members in ascending user id order, those above `after`, one budgeted page at a time.
+  result<member_page> members(user_id me, channel_id id, user_id after = 0);
   status add_member(user_id actor, channel_id id, user_id target, role r = role::member);
   status remove_member(user_id actor, channel_id id, user_id target);
   status leave(user_id me, channel_id id);
@@ -130,9 +133,13 @@ class engine {
   void send_async(user_id sender, channel_id id, std::string text, std::string client_msg_id,
                   connection_id origin, send_callback done);
 
+  // At most query.limit messages, fewer if the page would pass engine_options::max_reply_bytes
+  // (it then ends early at its far end, with has_more); always at least one if any exist.
   result<history_page> history(user_id me, channel_id id, const history_query& query);
-  // Everything after the cursors in all my channels (channels without a cursor: from seq 0),
-  // at most `limit_per_channel` (clamped to max_page_size) per channel.
+  // Everything after the cursors in my channels (channels without a cursor: from seq 0), in
+  // ascending channel id order, at most `limit_per_channel` (clamped to max_page_size) per
+  // channel and max_sync_channels channels, within engine_options::max_reply_bytes. Repeat with
+  // cursors moved to the last seq returned per channel while the result or a channel has_more.
   result<sync_result> sync(user_id me, const std::vector<sync_cursor>& cursors,
                            int limit_per_channel = max_page_size);
   // Moves my read marker forward (never back; clamped to the channel's last seq) and returns it.

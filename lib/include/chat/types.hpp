@@ -88,6 +88,18 @@ struct channel_summary {
   std::optional<message> last_message;
 };
 
+// Lists whose size depends on stored data come in pages whose JSON encoding (chat::wire) is at
+// most engine_options::max_reply_bytes; `has_more` says the page ended early (see engine.hpp).
+struct channel_page {
+  std::vector<channel_summary> channels;  // ascending channel id
+  bool has_more = false;                  // more follow: ask again after the last channel id
+};
+
+struct member_page {
+  std::vector<member> members;  // ascending user id
+  bool has_more = false;        // more follow: ask again after the last user id
+};
+
 // History page selector: exactly one of latest / before / after.
 struct history_query {
   enum class from : std::uint8_t { latest, before, after } direction = from::latest;
@@ -113,7 +125,10 @@ struct channel_sync {
 };
 
 struct sync_result {
-  std::vector<channel_sync> channels;  // every channel I am a member of with something new
+  std::vector<channel_sync> channels;  // channels with something new, ascending channel id
+  // The reply ended early (byte budget or channel cap): channels after the last one listed
+  // may have news too. Call sync again with cursors moved to what this reply returned.
+  bool has_more = false;
 };
 
 }  // namespace chat

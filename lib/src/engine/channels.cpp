@@ -2,19 +2,28 @@
 #include <algorithm>
 #include <string>
 
+#include "chat/wire.hpp"
 #include "engine/engine_impl.hpp"
+#include "engine/reply_budget.hpp"
 #include "util/utf8.hpp"
 
 namespace chat {
 namespace {
 
+// Names are one line without control characters; a topic may also hold tabs and newlines.
 status check_text_field(const std::string& text, std::size_t min, std::size_t max,
-                        const char* what) {
+                        const char* what, std::string_view allowed_controls = {}) {
   auto length = detail::utf8_length(text);
   if (!length) return {errc::invalid_argument, std::string(what) + " must be valid UTF-8"};
   if (*length < min || *length > max)
     return {errc::invalid_argument, std::string(what) + " must be " + std::to_string(min) + " to " +
                                         std::to_string(max) + " characters long"};
+  if (detail::has_control_characters(text, allowed_controls))
+    return {errc::invalid_argument,
+            std::string(what) + (allowed_controls.empty()
+                                     ? " must not contain control characters"
+                                     : " must not contain control characters other than tab "
+                                       "and newline")};
   return {};
 }
 
@@ -45,7 +54,7 @@ result<channel> engine::create_group(user_id creator, const std::string& name,
                                      const std::vector<user_id>& members) {
   if (auto s = check_text_field(name, 1, max_channel_name_code_points, "channel name"); !s)
     return s;
-  if (auto s = check_text_field(topic, 0, max_topic_code_points, "topic"); !s) return s;
+  if (auto s = check_text_field(topic, 0, max_topic_code_points, "topic", "\t\n"); !s) return s;
   return impl_->guarded([&]() -> result<channel> {
     if (auto u = impl_->require_user(creator); !u) return u.error();
     const time_ms now = impl_->now();
@@ -135,10 +144,37 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
   });
 }
 
-result<std::vector<channel_summary>> engine::list_channels(user_id me) {
-  return impl_->guarded([&]() -> result<std::vector<channel_summary>> {
+namespace {
+
+// Fills a budgeted page from a store query read in chunks after a key, ascending: reads no
+// more rows than the page can hold (plus one chunk), whatever the list's length.
+template <typename Item, typename Fetch, typename Key>
+bool fill_page(std::vector<Item>& items, std::size_t max_bytes, std::size_t empty_page_bytes,
+               std::int64_t after, Fetch&& fetch, Key&& key) {
+  constexpr int k_chunk = 100;
+  detail::reply_budget budget(max_bytes, empty_page_bytes);
+  for (;;) {
+    auto rows = fetch(after, k_chunk);
+    for (auto& row : rows) {
+      if (!budget.take(wire::to_json(row).size() + (items.empty() ? 0 : 1))) return true;
+      after = key(row);
+      items.push_back(std::move(row));
+    }
+    if (rows.size() < static_cast<std::size_t>(k_chunk)) return false;
+  }
+}
+
+}  // namespace
+
+result<channel_page> engine::list_channels(user_id me, channel_id after) {
+  return impl_->guarded([&]() -> result<channel_page> {
     if (auto u = impl_->require_user(me); !u) return u.error();
-    return impl_->db->channels_of(me);
+    channel_page page;
+    page.has_more = fill_page(
+        page.channels, impl_->options.max_reply_bytes, wire::to_json(channel_page{}).size(), after,
+        [&](std::int64_t from, int n) { return impl_->db->channels_of(me, from, n); },
+        [](const channel_summary& s) { return s.channel.id; });
+    return page;
   });
 }
 
@@ -183,16 +219,21 @@ result<channel> engine::rename_channel(user_id actor, channel_id id, const std::
 }
 
 result<channel> engine::set_topic(user_id actor, channel_id id, const std::string& topic) {
-  if (auto s = check_text_field(topic, 0, max_topic_code_points, "topic"); !s) return s;
+  if (auto s = check_text_field(topic, 0, max_topic_code_points, "topic", "\t\n"); !s) return s;
   return update_channel(*impl_, actor, id, topic, channel_field::topic);
 }
 
 // ---- Membership ------------------------------------------------------------------------------
 
-result<std::vector<member>> engine::members(user_id me, channel_id id) {
-  return impl_->guarded([&]() -> result<std::vector<member>> {
+result<member_page> engine::members(user_id me, channel_id id, user_id after) {
+  return impl_->guarded([&]() -> result<member_page> {
     if (auto m = impl_->require_member(id, me); !m) return m.error();
-    return impl_->db->members_of(id);
+    member_page page;
+    page.has_more = fill_page(
+        page.members, impl_->options.max_reply_bytes, wire::to_json(member_page{}).size(), after,
+        [&](std::int64_t from, int n) { return impl_->db->members_after(id, from, n); },
+        [](const member& m) { return m.id; });
+    return page;
   });
 }
 

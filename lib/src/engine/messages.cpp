@@ -1,7 +1,10 @@
 // Sending (through group commit), history pages, sync after reconnect, and read markers.
 #include <future>
+#include <unordered_map>
 
+#include "chat/wire.hpp"
 #include "engine/engine_impl.hpp"
+#include "engine/reply_budget.hpp"
 #include "util/utf8.hpp"
 
 namespace chat {
@@ -13,10 +16,12 @@ status check_message(const std::string& text, const std::string& client_msg_id) 
   if (*length == 0) return {errc::invalid_argument, "message text must not be empty"};
   if (*length > static_cast<std::size_t>(engine::max_message_code_points))
     return {errc::invalid_argument, "message text must be at most 2000 characters"};
+  if (detail::has_control_characters(text, "\t\n"))
+    return {errc::invalid_argument,
+            "message text must not contain control characters other than tab and newline"};
   if (client_msg_id.size() > static_cast<std::size_t>(engine::max_client_msg_id_bytes) ||
       !detail::utf8_length(client_msg_id))
-    return {errc::invalid_argument,
-            "client_msg_id must be at most 64 bytes of UTF-8 without U+0000"};
+    return {errc::invalid_argument, "client_msg_id must be at most 64 bytes of UTF-8"};
   return {};
 }
 
@@ -67,12 +72,29 @@ result<history_page> engine::history(user_id me, channel_id id, const history_qu
         break;
     }
     // One extra row tells whether more exist; drop it from the far end of the page.
+    const bool ascending = query.direction == history_query::from::after;
     if (page.messages.size() > static_cast<std::size_t>(limit)) {
       page.has_more = true;
-      if (query.direction == history_query::from::after)
+      if (ascending)
         page.messages.pop_back();
       else
         page.messages.erase(page.messages.begin());
+    }
+    // The byte budget also ends the page at its far end: the newest messages for latest and
+    // before, the oldest for after.
+    detail::reply_budget budget(impl_->options.max_reply_bytes, wire::to_json(history_page{}).size());
+    const std::size_t n = page.messages.size();
+    std::size_t kept = 0;
+    for (; kept < n; ++kept) {
+      const auto& m = page.messages[ascending ? kept : n - 1 - kept];
+      if (!budget.take(wire::to_json(m).size() + (kept ? 1 : 0))) break;
+    }
+    if (kept < n) {
+      page.has_more = true;
+      if (ascending)
+        page.messages.resize(kept);
+      else
+        page.messages.erase(page.messages.begin(), page.messages.begin() + (n - kept));
     }
     return page;
   });
@@ -81,22 +103,45 @@ result<history_page> engine::history(user_id me, channel_id id, const history_qu
 result<sync_result> engine::sync(user_id me, const std::vector<sync_cursor>& cursors,
                                  int limit_per_channel) {
   const int limit = clamp_limit(limit_per_channel);
+  std::unordered_map<channel_id, seq_t> after_of;
+  for (const auto& c : cursors) {
+    seq_t& after = after_of[c.channel];
+    after = std::max<seq_t>(after, c.after_seq);
+  }
   return impl_->guarded([&]() -> result<sync_result> {
     if (auto u = impl_->require_user(me); !u) return u.error();
     sync_result out;
-    for (const auto& summary : impl_->db->channels_of(me)) {
-      seq_t after = 0;
-      for (const auto& c : cursors)
-        if (c.channel == summary.channel.id) after = std::max<seq_t>(0, c.after_seq);
-      if (summary.last_seq <= after) continue;
-      channel_sync batch;
-      batch.channel = summary.channel.id;
-      batch.messages = impl_->db->messages_between(batch.channel, after, 0, limit + 1, false);
-      if (batch.messages.size() > static_cast<std::size_t>(limit)) {
-        batch.has_more = true;
-        batch.messages.pop_back();
+    // Bounded work per reply: one query for my channels' positions, then at most
+    // max_sync_channels message queries, stopping as soon as the byte budget is spent.
+    detail::reply_budget budget(impl_->options.max_reply_bytes, wire::to_json(sync_result{}).size());
+    for (const auto& position : impl_->db->channel_positions_of(me)) {
+      auto found = after_of.find(position.channel);
+      const seq_t after = found == after_of.end() ? 0 : found->second;
+      if (position.last_seq <= after) continue;
+      if (out.channels.size() >= static_cast<std::size_t>(max_sync_channels)) {
+        out.has_more = true;
+        break;
       }
-      out.channels.push_back(std::move(batch));
+      channel_sync batch;
+      batch.channel = position.channel;
+      auto rows = impl_->db->messages_between(batch.channel, after, 0, limit + 1, false);
+      batch.has_more = rows.size() > static_cast<std::size_t>(limit);
+      if (batch.has_more) rows.pop_back();
+      // The channel's wrapper is paid with its first message.
+      const std::size_t wrapper =
+          wire::to_json(channel_sync{batch.channel, {}, false}).size() + (out.channels.empty() ? 0 : 1);
+      for (auto& m : rows) {
+        const std::size_t cost =
+            wire::to_json(m).size() + (batch.messages.empty() ? wrapper : std::size_t{1});
+        if (!budget.take(cost)) {
+          out.has_more = true;
+          break;
+        }
+        batch.messages.push_back(std::move(m));
+      }
+      if (batch.messages.size() < rows.size()) batch.has_more = true;
+      if (!batch.messages.empty()) out.channels.push_back(std::move(batch));
+      if (out.has_more) break;
     }
     return out;
   });

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 namespace chat::wire {
 namespace {
@@ -102,6 +104,58 @@ std::string to_json(const external_identity& i) {
   json j = {{"issuer", i.issuer}, {"subject", i.subject}, {"linked_at", i.linked_at}};
   if (i.email) j["email"] = *i.email;
   return dump(j);
+}
+
+namespace {
+
+template <typename T>
+void append_array(std::string& out, const std::vector<T>& items) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    if constexpr (std::is_same_v<T, message>) {
+      append_message(out, items[i]);
+    } else {
+      out += to_json(items[i]);
+    }
+  }
+  out += ']';
+}
+
+const char* boolean(bool value) {
+  return value ? "true" : "false";
+}
+
+}  // namespace
+
+std::string to_json(const history_page& p) {
+  std::string out = R"({"messages":)";
+  append_array(out, p.messages);
+  return out + R"(,"has_more":)" + boolean(p.has_more) + '}';
+}
+
+std::string to_json(const channel_sync& c) {
+  std::string out = R"({"channel_id":")" + id(c.channel) + R"(","messages":)";
+  append_array(out, c.messages);
+  return out + R"(,"has_more":)" + boolean(c.has_more) + '}';
+}
+
+std::string to_json(const sync_result& s) {
+  std::string out = R"({"channels":)";
+  append_array(out, s.channels);
+  return out + R"(,"has_more":)" + boolean(s.has_more) + '}';
+}
+
+std::string to_json(const channel_page& p) {
+  std::string out = R"({"channels":)";
+  append_array(out, p.channels);
+  return out + R"(,"has_more":)" + boolean(p.has_more) + '}';
+}
+
+std::string to_json(const member_page& p) {
+  std::string out = R"({"members":)";
+  append_array(out, p.members);
+  return out + R"(,"has_more":)" + boolean(p.has_more) + '}';
 }
 
 const char* event_name(event_kind kind) noexcept {

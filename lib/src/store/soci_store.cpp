@@ -54,13 +54,7 @@ chat::role role_from_int(int value) {
 class soci_store final : public store {
  public:
   soci_store(backend_kind backend, std::string parameters, std::size_t pool_size)
-      : pool_(backend, parameters, pool_size) {
-    // MySQL: only the group commit sends several statements per query (append_batch_mysql.cpp),
-    // so only its own connections allow that; one per commit thread, opened on first use.
-    if (backend == backend_kind::mysql)
-      batch_pool_ = std::make_unique<session_pool>(backend, std::move(parameters),
-                                                   k_max_commit_threads, true);
-  }
+      : pool_(backend, std::move(parameters), pool_size) {}
 
   void migrate(int up_to_version) {
     run([&](const lease& l) { run_migrations(l.sql(), l.backend(), up_to_version); });
@@ -177,52 +171,6 @@ class soci_store final : public store {
     });
   }
 
-  // ---- login backoff ----
-
-  login_failure_record add_login_failure(const std::string& key, time_ms now,
-                                         time_ms forget_before) override {
-    return run([&](const lease& l) {
-      const long long at = now, forget = forget_before;
-      write_transaction tx(l);
-      // The old last_failure_at decides the reset: MySQL assigns left to right, so failures is
-      // computed before last_failure_at changes.
-      l.sql() << (l.backend() == backend_kind::sqlite
-                      ? "INSERT INTO login_failures (throttle_key, failures, last_failure_at)"
-                        " VALUES (:k, 1, :t) ON CONFLICT (throttle_key) DO UPDATE SET"
-                        " failures = CASE WHEN login_failures.last_failure_at < :f THEN 1"
-                        " ELSE login_failures.failures + 1 END,"
-                        " last_failure_at = excluded.last_failure_at"
-                      : "INSERT INTO login_failures (throttle_key, failures, last_failure_at)"
-                        " VALUES (:k, 1, :t) ON DUPLICATE KEY UPDATE"
-                        " failures = IF(last_failure_at < :f, 1, failures + 1),"
-                        " last_failure_at = VALUES(last_failure_at)"),
-          use(key), use(at), use(forget);
-      auto row = select_login_failures(l, key);
-      tx.commit();
-      return row.value_or(login_failure_record{1, now});
-    });
-  }
-
-  std::optional<login_failure_record> find_login_failures(const std::string& key) override {
-    return run([&](const lease& l) { return select_login_failures(l, key); });
-  }
-
-  void clear_login_failures(const std::string& key) override {
-    run([&](const lease& l) {
-      l.sql() << "DELETE FROM login_failures WHERE throttle_key = :k", use(key);
-    });
-  }
-
-  int prune_login_failures(time_ms before) override {
-    return run([&](const lease& l) {
-      const long long t = before;
-      soci::statement st =
-          (l.sql().prepare << "DELETE FROM login_failures WHERE last_failure_at < :t", use(t));
-      st.execute(true);
-      return static_cast<int>(st.get_affected_rows());
-    });
-  }
-
   // ---- identities ----
 
   std::optional<user_id> find_identity(const std::string& issuer,
@@ -325,10 +273,11 @@ class soci_store final : public store {
     });
   }
 
-  std::vector<channel_summary> channels_of(user_id id) override {
+  std::vector<channel_summary> channels_of(user_id id, channel_id after, int limit) override {
+    if (limit <= 0) return {};
     return run([&](const lease& l) {
       // One query: my memberships, the channel, its newest message and a direct peer.
-      const long long me = id;
+      const long long me = id, from = after;
       channel_row c;
       long long last_seq = 0, last_read = 0;
       int my_role = 0;
@@ -348,14 +297,15 @@ class soci_store final : public store {
                               " LEFT JOIN user_channels pu ON c.kind = 1"
                               "  AND pu.channel_id = c.id AND pu.user_id <> uc.user_id"
                               " LEFT JOIN users p ON p.id = pu.user_id"
-                              " WHERE uc.user_id = :me"
-                              " ORDER BY COALESCE(m.created_at, c.created_at) DESC, c.id DESC",
+                              " WHERE uc.user_id = :me AND uc.channel_id > :after"
+                              " ORDER BY c.id LIMIT :n",
            into(c.id), into(c.kind), into(c.name), into(c.topic), into(c.created_by),
            into(c.created_at), into(last_seq), into(my_role), into(last_read), into(m.id, m_ind),
            into(m.sender, m_sender_ind), into(m.text, m_text_ind),
            into(m.client_msg_id, m.client_msg_id_ind), into(m.created_at, m_created_ind),
            into(p.id, p_ind), into(p.username, p_name_ind), into(p.email, p.email_ind),
-           into(p.phone, p.phone_ind), into(p.created_at, p_created_ind), use(me));
+           into(p.phone, p.phone_ind), into(p.created_at, p_created_ind), use(me), use(from),
+           use(limit));
       st.execute();
       std::vector<channel_summary> out;
       std::set<long long> seen;  // a malformed direct channel could yield several peers
@@ -401,6 +351,42 @@ class soci_store final : public store {
       if (!l.sql().got_data()) return std::optional<membership_record>();
       return std::optional<membership_record>(
           membership_record{ch, id, role_from_int(r), last_read, joined});
+    });
+  }
+
+  std::vector<channel_position> channel_positions_of(user_id id) override {
+    return run([&](const lease& l) {
+      const long long me = id;
+      long long channel = 0, last_seq = 0;
+      soci::statement st =
+          (l.sql().prepare << "SELECT c.id, c.last_seq FROM user_channels uc"
+                              " JOIN channels c ON c.id = uc.channel_id"
+                              " WHERE uc.user_id = :me ORDER BY c.id",
+           into(channel), into(last_seq), use(me));
+      st.execute();
+      std::vector<channel_position> out;
+      while (st.fetch()) out.push_back(channel_position{channel, last_seq});
+      return out;
+    });
+  }
+
+  std::vector<member> members_after(channel_id ch, user_id after, int limit) override {
+    if (limit <= 0) return {};
+    return run([&](const lease& l) {
+      const long long c = ch, from = after;
+      long long uid = 0, joined = 0;
+      std::string name;
+      int r = 0;
+      soci::statement st =
+          (l.sql().prepare << "SELECT u.id, u.username, uc.role, uc.joined_at"
+                              " FROM user_channels uc JOIN users u ON u.id = uc.user_id"
+                              " WHERE uc.channel_id = :c AND uc.user_id > :after"
+                              " ORDER BY uc.user_id LIMIT :n",
+           into(uid), into(name), into(r), into(joined), use(c), use(from), use(limit));
+      st.execute();
+      std::vector<member> out;
+      while (st.fetch()) out.push_back(member{uid, name, role_from_int(r), joined});
+      return out;
     });
   }
 
@@ -479,14 +465,11 @@ class soci_store final : public store {
   // ---- messages ----
 
   bool parallel_appends() const override { return pool_.backend() == backend_kind::mysql; }
-  std::uint64_t calls() const override {
-    return pool_.leases() + (batch_pool_ ? batch_pool_->leases() : 0);
-  }
+  std::uint64_t calls() const override { return pool_.leases(); }
 
   std::vector<append_outcome> append_messages(const std::vector<pending_message>& batch) override {
     if (batch.empty()) return {};
-    return run([&](const lease& l) { return append_batch(l, batch); },
-               batch_pool_ ? *batch_pool_ : pool_);
+    return run([&](const lease& l) { return append_batch(l, batch); });
   }
 
   std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before, int limit,
@@ -533,11 +516,7 @@ class soci_store final : public store {
   // failure retires the session so the next lease reconnects.
   template <class F>
   auto run(F&& f) -> decltype(f(std::declval<const lease&>())) {
-    return run(std::forward<F>(f), pool_);
-  }
-  template <class F>
-  auto run(F&& f, session_pool& pool) -> decltype(f(std::declval<const lease&>())) {
-    lease l = pool.acquire();
+    lease l = pool_.acquire();
     try {
       return f(l);
     } catch (...) {
@@ -556,16 +535,6 @@ class soci_store final : public store {
         use(linked);
   }
 
-  static std::optional<login_failure_record> select_login_failures(const lease& l,
-                                                                  const std::string& key) {
-    int failures = 0;
-    long long last = 0;
-    l.sql() << "SELECT failures, last_failure_at FROM login_failures WHERE throttle_key = :k",
-        into(failures), into(last), use(key);
-    if (!l.sql().got_data()) return std::nullopt;
-    return login_failure_record{failures, last};
-  }
-
   static void insert_membership_row(const lease& l, const membership_record& m) {
     const long long c = m.channel, u = m.user, last_read = m.last_read_seq, joined = m.joined_at;
     const int r = static_cast<int>(m.role);
@@ -574,11 +543,7 @@ class soci_store final : public store {
         use(c), use(u), use(r), use(last_read), use(joined);
   }
 
-  // The engine runs at most 16 commit threads (engine_options::commit_threads).
-  static constexpr std::size_t k_max_commit_threads = 16;
-
   session_pool pool_;
-  std::unique_ptr<session_pool> batch_pool_;  // MySQL: multi-statement connections
 };
 
 bool starts_with(const std::string& s, const std::string& prefix) {

@@ -35,18 +35,17 @@ struct session_record {
   time_ms expires_at = 0;
 };
 
-// Failed logins of one throttle key (login backoff; the engine owns the rule).
-struct login_failure_record {
-  int failures = 0;             // in a row, since the last reset
-  time_ms last_failure_at = 0;  // when the latest of them happened
-};
-
 struct membership_record {
   channel_id channel = 0;
   user_id user = 0;
   chat::role role = role::member;
   seq_t last_read_seq = 0;
   time_ms joined_at = 0;
+};
+
+struct channel_position {
+  channel_id channel = 0;
+  seq_t last_seq = 0;
 };
 
 // One send waiting in the group-commit queue.
@@ -89,17 +88,6 @@ class store {
   virtual bool delete_session(const std::string& token_hash) = 0;
   virtual int delete_sessions_of(user_id id) = 0;
 
-  // Login backoff (one row per key, e.g. "account:alice" or "address:192.0.2.1").
-  // add_login_failure counts one more failure at `now`, from 1 again if the previous one was
-  // before `forget_before`, atomically (concurrent callers on any node each count), and returns
-  // the row as it is after the change.
-  virtual login_failure_record add_login_failure(const std::string& key, time_ms now,
-                                                 time_ms forget_before) = 0;
-  virtual std::optional<login_failure_record> find_login_failures(const std::string& key) = 0;
-  virtual void clear_login_failures(const std::string& key) = 0;
-  // Deletes the rows whose last failure is before `before`; returns how many.
-  virtual int prune_login_failures(time_ms before) = 0;
-
   // External identities. insert_identity throws conflict if (issuer, subject) is linked or the
   // user already has an identity of that issuer.
   virtual std::optional<user_id> find_identity(const std::string& issuer,
@@ -116,12 +104,17 @@ class store {
   virtual std::optional<chat::channel> find_channel(channel_id id) = 0;
   virtual std::optional<chat::channel> find_direct(const std::string& dm_key) = 0;
   virtual void update_channel(channel_id id, const std::string& name, const std::string& topic) = 0;
-  virtual std::vector<channel_summary> channels_of(user_id id) = 0;
+  // My channels with an id above `after`, ascending id, at most `limit`.
+  virtual std::vector<channel_summary> channels_of(user_id id, channel_id after, int limit) = 0;
+  // Every channel of the user with its last seq, ascending channel id (what sync needs).
+  virtual std::vector<channel_position> channel_positions_of(user_id id) = 0;
   virtual seq_t last_seq(channel_id id) = 0;
 
   // Membership.
   virtual std::optional<membership_record> find_membership(channel_id ch, user_id id) = 0;
   virtual std::vector<member> members_of(channel_id ch) = 0;
+  // The members with a user id above `after`, ascending user id, at most `limit`.
+  virtual std::vector<member> members_after(channel_id ch, user_id after, int limit) = 0;
   virtual std::vector<user_id> member_ids(channel_id ch) = 0;
   virtual void insert_membership(const membership_record& m) = 0;  // conflict if a member
   virtual bool delete_membership(channel_id ch, user_id id) = 0;

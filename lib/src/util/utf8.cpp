@@ -11,9 +11,7 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
   auto in = [](unsigned char b, unsigned char lo, unsigned char hi) { return b >= lo && b <= hi; };
   while (i < n) {
     const unsigned char b0 = byte(i);
-    if (b0 == 0x00) {
-      return std::nullopt;  // U+0000: see utf8.hpp
-    } else if (b0 < 0x80) {
+    if (b0 < 0x80) {
       i += 1;
     } else if (in(b0, 0xC2, 0xDF)) {
       if (i + 1 >= n || !in(byte(i + 1), 0x80, 0xBF)) return std::nullopt;
@@ -37,6 +35,14 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
     ++count;
   }
   return count;
+}
+
+bool has_control_characters(std::string_view text, std::string_view allowed) noexcept {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 && allowed.find(c) == std::string_view::npos)
+      return true;
+  }
+  return false;
 }
 
 }  // namespace chat::detail

@@ -199,11 +199,23 @@ export class Chat {
     this.emit('synced');
   }
 
+  // Every page of list_channels (each within the server's reply budget), in ascending id order.
+  async listAllChannels() {
+    const all = [];
+    for (let after = null; ;) {
+      const r = await this.conn.request('list_channels', after ? { after_channel_id: after } : {});
+      const page = r.channels || [];
+      all.push(...page);
+      if (!r.has_more || !page.length) return all;
+      after = page[page.length - 1].channel.id;
+    }
+  }
+
   async refreshChannels() {
-    const r = await this.conn.request('list_channels');
+    const list = await this.listAllChannels();
     const seen = new Set();
     let added = false;
-    for (const s of r.channels || []) {
+    for (const s of list) {
       const next = summaryFrom(s);
       seen.add(next.id);
       const prev = this.channels.get(next.id);
@@ -237,10 +249,11 @@ export class Chat {
     }
   }
 
-  // Everything after the newest contiguous message of each loaded conversation.
+  // Everything after the newest contiguous message of each loaded conversation. Each reply is
+  // a page (a byte budget, at most 100 channels): sync again while anything has_more.
   async syncLoaded() {
     const extra = new Map();  // channels new since the list: where we stand in them
-    for (let round = 0; round < 50; round++) {
+    for (let round = 0; round < 1000; round++) {
       const cursors = [];
       for (const ch of this.channels.values()) {
         const page = this.pages.get(ch.id);
@@ -250,7 +263,7 @@ export class Chat {
         if (!this.channels.has(id)) cursors.push({ channel_id: id, after_seq: seq });
       }
       const r = await this.conn.request('sync', { cursors });
-      let more = false;
+      let more = !!r.has_more;
       for (const c of r.channels || []) {
         for (const m of c.messages || []) this.applyMessage(m, false);
         if (!this.channels.has(c.channel_id)) {
@@ -706,8 +719,15 @@ export class Chat {
   }
 
   async loadMembers(channelId) {
-    const r = await this.conn.request('list_members', { channel_id: channelId });
-    const list = r.members || [];
+    const list = [];
+    for (let after = null; ;) {
+      const r = await this.conn.request('list_members',
+        after ? { channel_id: channelId, after_user_id: after } : { channel_id: channelId });
+      const page = r.members || [];
+      list.push(...page);
+      if (!r.has_more || !page.length) break;
+      after = page[page.length - 1].user_id;
+    }
     for (const m of list) this.users.set(m.user_id, m.username);
     this.members.set(channelId, list);
     this.emit('members', { channelId });
