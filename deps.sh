@@ -10,6 +10,7 @@ build_packages=(
   libasio-dev libwebsocketpp-dev libsoci-dev libboost-dev libsqlite3-dev libmariadb-dev
   libfmt-dev libcxxopts-dev libspdlog-dev nlohmann-json3-dev
   libsodium-dev libssl-dev libcurl4-openssl-dev
+  libcrack2-dev cracklib-runtime
 )
 test_packages=(
   catch2 libbenchmark-dev mariadb-server mariadb-client chromium clang-format sqlite3 doxygen python3

@@ -13,3 +13,7 @@ find_library(SOCI_MYSQL_LIBRARY soci_mysql REQUIRED)
 find_path(MARIADB_INCLUDE_DIR mysql.h PATH_SUFFIXES mariadb REQUIRED)
 # The group commit calls the MariaDB C API under SOCI's session (multi-statement scripts).
 find_library(MARIADB_LIBRARY mariadb REQUIRED)
+# cracklib (libcrack2-dev) refuses weak passwords; it ships no pkg-config file. Its dictionary
+# comes from cracklib-runtime at run time.
+find_path(CRACK_INCLUDE_DIR crack.h REQUIRED)
+find_library(CRACK_LIBRARY crack REQUIRED)

@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
   options.password_hashing = settings.password_cost;
   options.max_reply_bytes =
       settings.limits.max_reply_bytes() - chat::chatd::connection_limits::reply_envelope_bytes;
+  options.login_backoff.account_free_failures = settings.floods.login_failures_per_account;
+  options.login_backoff.address_free_failures = settings.floods.login_failures_per_address;
+  options.login_backoff.max_delay = settings.floods.login_max_delay;
   auto engine = chat::engine::open(options);
   if (!engine.ok()) {
     spdlog::critical("event=database_failed db=\"{}\" code={} error=\"{}\"",

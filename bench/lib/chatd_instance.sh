@@ -24,6 +24,8 @@ trap stop_chatd_instance EXIT
 # shellcheck disable=SC2086
 env -u MYSQL_HOST -u MYSQL_PORT "$chatd" --listen "127.0.0.1:$port" --data-dir "$data" \
   --password-cost minimum --rate 100000 --burst 100000 --log-level warn \
-  --max-queue-frames 100000 "${db[@]}" ${CHATD_ARGS:-} >"$data/chatd.log" 2>&1 &
+  --max-queue-frames 100000 --max-connections-per-address 0 \
+  --password-rate-per-address 100000 --password-burst-per-address 100000 \
+  --password-rate 100000 --password-burst 100000 "${db[@]}" ${CHATD_ARGS:-} >"$data/chatd.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done

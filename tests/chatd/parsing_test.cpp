@@ -14,6 +14,12 @@ TEST_CASE("ids_are_digit_strings_or_non_negative_integers", "[args]") {
   CHECK(parse_id(json("42"), "x") == 42);
   CHECK(parse_id(json(42), "x") == 42);
   CHECK(parse_id(json("9223372036854775807"), "x") == INT64_MAX);
+  CHECK(parse_id(json(INT64_MAX), "x") == INT64_MAX);
+  // Past INT64_MAX: refused, never wrapped to a negative id.
+  for (const json& too_big : {json("9223372036854775808"), json("9999999999999999999"),
+                              json(static_cast<std::uint64_t>(INT64_MAX) + 1)}) {
+    CHECK_THROWS_AS(parse_id(too_big, "x"), bad_request);
+  }
   for (const json& bad : {json("-1"), json(""), json("1a"), json(-1), json(1.5), json(nullptr),
                           json("12345678901234567890"), json::array()}) {
     CHECK_THROWS_AS(parse_id(bad, "x"), bad_request);

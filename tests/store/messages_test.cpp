@@ -92,7 +92,7 @@ STORE_CASE(append_by_a_non_member_is_refused_without_using_a_seq) {
   REQUIRE(out.size() == 4);
   CHECK(out[0].what == kind::not_member);
   CHECK(out[1].what == kind::stored);
-  CHECK(out[2].what == kind::not_member);
+  CHECK(out[2].what == kind::no_channel);  // told apart from not_member in the batch
   CHECK(out[3].what == kind::stored);
   CHECK(out[3].message.seq == 2);
   CHECK(s->messages_between(ch.id, 0, 0, 10, false).size() == 2);

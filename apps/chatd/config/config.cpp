@@ -67,6 +67,36 @@ const option_def k_options[] = {
     {"ping-interval", "25", "seconds between server pings"},
     {"idle-timeout", "60", "seconds without any frame or pong before a connection is closed"},
     {"shutdown-grace", "10", "seconds to finish in-flight work on SIGTERM/SIGINT"},
+    // Flood limits (docs/security.md "Floods of HTTP work").
+    {"hash-threads", "auto",
+     "password hashes (login, register) run at once, each on its own thread; auto: the number "
+     "of cores"},
+    {"max-queued-requests", "64",
+     "HTTP requests waiting for a password or a database worker, per kind; more are answered "
+     "503 with Retry-After"},
+    {"queue-timeout", "10",
+     "seconds an HTTP request may wait for a worker; after that it is answered 503 unrun"},
+    {"max-connections-per-address", "256",
+     "open TCP connections (HTTP and WebSocket) from one client address (IPv6: one /64); more "
+     "are closed at once. 0: no cap. Behind a proxy every client has the proxy's address: "
+     "raise it or use 0 there"},
+    {"password-rate", "auto",
+     "login and register requests per second for the whole server (token bucket; over it: "
+     "429 with Retry-After); auto: what --hash-threads can hash at --password-cost (6 per "
+     "thread at interactive, 1 at moderate, 100 at minimum)"},
+    {"password-burst", "auto", "bucket depth of --password-rate; auto: 4 x the rate"},
+    {"password-rate-per-address", "auto",
+     "login and register requests per second from one client address; auto: a quarter of "
+     "--password-rate, at least 1"},
+    {"password-burst-per-address", "auto",
+     "bucket depth of --password-rate-per-address; auto: 4 x that rate, at least 20"},
+    {"login-failures-per-account", "5",
+     "failed logins of one account in a row before each further attempt must wait (1 s, "
+     "doubling per failure); kept in the database. 0: no per-account backoff"},
+    {"login-failures-per-address", "20",
+     "failed logins from one client address before each further attempt must wait. 0: no "
+     "per-address backoff"},
+    {"login-max-delay", "900", "longest wait of the failed-login backoff, in seconds"},
     {"oidc-config", "",
      "JSON file of OpenID Connect providers (docs/auth.md); empty: sign-in with providers is "
      "off. Each provider's redirect_uri must be https://PUBLIC_HOST/v1/auth/oidc/ID/callback"},
@@ -190,6 +220,45 @@ std::string default_web_root() {
   return CHATD_DEFAULT_WEB_ROOT;
 }
 
+// A number option that may be "auto" (then `automatic`).
+template <typename Get>
+double number_or_auto(const Get& get, const char* name, double automatic) {
+  const std::string value = get(name);
+  return value == "auto" ? automatic : to_number(name, value);
+}
+
+template <typename Get>
+void build_flood_limits(const Get& get, config& c) {
+  auto& f = c.floods;
+  const std::string threads = get("hash-threads");
+  f.hash_threads =
+      threads == "auto"
+          ? std::max(1, static_cast<int>(std::thread::hardware_concurrency()))
+          : static_cast<int>(to_integer("hash-threads", threads, 1, 256));
+  f.max_queued_requests = static_cast<std::size_t>(
+      to_integer("max-queued-requests", get("max-queued-requests"), 1, 1 << 20));
+  f.queue_timeout =
+      std::chrono::seconds(to_integer("queue-timeout", get("queue-timeout"), 1, 3600));
+  f.max_connections_per_address = static_cast<std::size_t>(to_integer(
+      "max-connections-per-address", get("max-connections-per-address"), 0, 1 << 24));
+  // Hashes one thread does per second at each cost on a current core (docs/security.md).
+  const double per_thread = c.password_cost == chat::password_cost::minimum   ? 100
+                            : c.password_cost == chat::password_cost::moderate ? 1
+                                                                               : 6;
+  f.password_rate = number_or_auto(get, "password-rate", per_thread * f.hash_threads);
+  f.password_burst = number_or_auto(get, "password-burst", 4 * f.password_rate);
+  f.password_rate_per_address =
+      number_or_auto(get, "password-rate-per-address", std::max(1.0, f.password_rate / 4));
+  f.password_burst_per_address = number_or_auto(get, "password-burst-per-address",
+                                                std::max(20.0, 4 * f.password_rate_per_address));
+  f.login_failures_per_account = static_cast<int>(
+      to_integer("login-failures-per-account", get("login-failures-per-account"), 0, 1000000));
+  f.login_failures_per_address = static_cast<int>(
+      to_integer("login-failures-per-address", get("login-failures-per-address"), 0, 1000000));
+  f.login_max_delay =
+      std::chrono::seconds(to_integer("login-max-delay", get("login-max-delay"), 1, 86400));
+}
+
 config build(const std::map<std::string, std::string>& v) {
   auto get = [&](const char* name) { return v.at(name); };
   config c;
@@ -241,6 +310,7 @@ config build(const std::map<std::string, std::string>& v) {
   l.idle_timeout = std::chrono::seconds(to_integer("idle-timeout", get("idle-timeout"), 2, 86400));
   c.shutdown_grace =
       std::chrono::seconds(to_integer("shutdown-grace", get("shutdown-grace"), 0, 3600));
+  build_flood_limits(get, c);
   c.oidc_config = get("oidc-config");
   c.oidc_after_login = get("oidc-after-login");
   c.oidc_signup_page = get("oidc-signup-page");

@@ -35,6 +35,22 @@ struct connection_limits {
   static constexpr std::size_t reply_envelope_bytes = 1024;
 };
 
+// Limits on work anyone can ask for without an account: HTTP requests, password hashing and
+// connections (docs/protocol.md "Limits", docs/security.md "Floods of HTTP work").
+struct flood_limits {
+  int hash_threads = 1;                    // argon2id at once (login, register); auto: cores
+  std::size_t max_queued_requests = 64;    // per lane (password, database): more get 503
+  std::chrono::seconds queue_timeout{10};  // a request queued longer gets 503 instead
+  std::size_t max_connections_per_address = 256;  // 0: no cap
+  double password_rate = 12;  // login/register per second, whole server (auto: see --help)
+  double password_burst = 48;
+  double password_rate_per_address = 3;
+  double password_burst_per_address = 20;
+  int login_failures_per_account = 5;  // engine_options::login_backoff; 0: off
+  int login_failures_per_address = 20;
+  std::chrono::seconds login_max_delay{15 * 60};
+};
+
 struct config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
@@ -57,6 +73,7 @@ struct config {
   std::string oidc_after_login = "/";  // where the browser lands after sign-in or linking
   std::string oidc_signup_page = "/#/oidc-signup";  // the choose-a-username page
   connection_limits limits;
+  flood_limits floods;
 
   bool tls() const { return !tls_cert.empty(); }
 };

@@ -16,6 +16,7 @@ struct request {
   std::string body;
   bool tls = false;
   std::string remote;  // peer address, for logs
+  std::string client;  // what per-address limits count against (limits::address_key)
 
   // The header's value, or "" if absent.
   std::string header(const std::string& lower_name) const {

@@ -18,7 +18,10 @@ using json = nlohmann::json;
 
 response engine_error(const chat::status& s) {
   const std::string code = chat::to_string(s.code());
-  return error_response(status_of(code), code, s.message());
+  response r = error_response(status_of(code), code, s.message());
+  // rate_limited (login backoff): 429 with the seconds to wait.
+  if (s.retry_after() > 0) r.headers.emplace_back("Retry-After", std::to_string(s.retry_after()));
+  return r;
 }
 
 // The JSON object body of a POST, or an error response.
@@ -79,6 +82,14 @@ response router::handle(const request& req) const {
                       req.method == "HEAD");
   }
   return serve_file(settings_.web_root, req.path, req.method == "HEAD");
+}
+
+router::lane router::lane_of(const request& req) {
+  if (req.path == "/readyz") return lane::probe;
+  if (req.path == "/v1/login" || req.path == "/v1/register")
+    return req.method == "POST" ? lane::password : lane::inline_io;  // else a 405
+  if (req.path == "/v1" || req.path.compare(0, 4, "/v1/") == 0) return lane::database;
+  return lane::inline_io;
 }
 
 response router::api(const request& req) const {
@@ -150,7 +161,7 @@ response router::login(const request& req) const {
   if (!username || !password) {
     return error_response(400, code::bad_request, "username and password (strings) are required");
   }
-  auto grant = engine_.login(*username, *password);
+  auto grant = engine_.login(*username, *password, req.client);
   if (!grant.ok()) {
     spdlog::info("event=http.login_failed remote={}", req.remote);
     return engine_error(grant.error());

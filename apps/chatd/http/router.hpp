@@ -1,7 +1,8 @@
 // The HTTP side of chatd: account API under /v1, health, metrics and static files.
 //
-// handle() may block (password hashing, database): the transport runs it on a worker thread
-// and sends the response when it returns. Thread-safe: it keeps no mutable state of its own.
+// handle() may block (password hashing, database) depending on the request's lane_of(): the
+// transport answers cheap requests on the I/O thread and queues the rest on bounded worker
+// lanes. Thread-safe: it keeps no mutable state of its own.
 #pragma once
 
 #include "chat/engine.hpp"
@@ -20,6 +21,15 @@ class router {
       : engine_(engine), settings_(settings), counters_(counters), oidc_(oidc) {}
 
   response handle(const request& req) const;
+
+  // Where the transport runs a request (docs/security.md, "Flood limits").
+  enum class lane {
+    inline_io,  // no database, no hashing (health, metrics, static files, method errors)
+    probe,      // /readyz: one database ping, on a thread of its own, never behind other work
+    password,   // POST /v1/login and /v1/register: argon2id, behind the password-work limits
+    database,   // the rest of /v1: database calls, on the worker pool
+  };
+  static lane lane_of(const request& req);
 
  private:
   response api(const request& req) const;

@@ -43,6 +43,19 @@ std::string metrics::render(const chat::engine_stats& engine) const {
   metric(out, "chatd_rate_limited_total", "counter", "Requests refused by the rate limit.",
          v(rate_limited));
   metric(out, "chatd_http_requests_total", "counter", "HTTP requests served.", v(http_requests));
+  metric(out, "chatd_http_queued", "gauge", "HTTP requests waiting for a worker thread.",
+         v(http_queued));
+  metric(out, "chatd_http_busy_total", "counter",
+         "HTTP requests answered 503: worker queue full, or waited past --queue-timeout.",
+         v(http_busy));
+  metric(out, "chatd_http_abandoned_total", "counter",
+         "Queued HTTP requests dropped unrun because their client had gone.", v(http_abandoned));
+  metric(out, "chatd_password_rate_limited_total", "counter",
+         "Login and register requests answered 429 by the password-work rate limits.",
+         v(password_rate_limited));
+  metric(out, "chatd_connections_refused_total", "counter",
+         "Connections closed on accept: their address had --max-connections-per-address.",
+         v(connections_over_address_cap));
   metric(out, "chatd_engine_messages_committed_total", "counter", "Messages committed.",
          static_cast<std::int64_t>(engine.messages_committed));
   metric(out, "chatd_engine_duplicate_sends_total", "counter",

@@ -1,6 +1,8 @@
 // Field readers for request frames.
 #include "protocol/args.hpp"
 
+#include <charconv>
+
 namespace chat::chatd {
 
 std::int64_t parse_id(const nlohmann::json& value, const char* field) {
@@ -11,9 +13,13 @@ std::int64_t parse_id(const nlohmann::json& value, const char* field) {
     auto n = value.get<std::int64_t>();
     if (n >= 0) return n;
   } else if (value.is_string()) {
+    // Digits only (from_chars would take a sign); from_chars refuses values past INT64_MAX
+    // instead of wrapping them to negative ids.
     const auto& s = value.get_ref<const std::string&>();
+    std::int64_t n = 0;
     if (!s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos) {
-      return static_cast<std::int64_t>(std::stoull(s));
+      const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), n);
+      if (error == std::errc() && end == s.data() + s.size()) return n;
     }
   }
   throw bad_request(std::string("field ") + field + ": expected an id (a string of digits)");

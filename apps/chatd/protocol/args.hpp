@@ -15,7 +15,8 @@ class bad_request : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// An id: a JSON string of 1..19 decimal digits (a non-negative JSON integer is also accepted).
+// An id: a JSON string of 1..19 decimal digits (a non-negative JSON integer is also accepted),
+// at most INT64_MAX (9223372036854775807); anything else is bad_request, never a wrapped value.
 std::int64_t require_id(const nlohmann::json& req, const char* field);
 std::optional<std::int64_t> optional_id(const nlohmann::json& req, const char* field);
 std::int64_t parse_id(const nlohmann::json& value, const char* field);

@@ -8,17 +8,20 @@
 // connection outboxes from its own threads; a shard collects the outboxes that became ready and
 // drains them all in one posted pass (one wake-up per shard per commit batch, not one per
 // recipient), sending each event as one prepared frame shared by all recipients.
-// Blocking HTTP work (password hashing) runs on a separate worker pool.
+// HTTP requests that need no database and no hashing are answered on the I/O thread; the rest
+// wait in bounded lanes (limits/work_lane.hpp): password work, database work and /readyz each
+// have their own threads, so health checks never queue behind logins (docs/security.md).
 #pragma once
 
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+
 #include <algorithm>
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
-#include <asio/thread_pool.hpp>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -35,6 +38,8 @@
 #include "http/message.hpp"
 #include "http/origin.hpp"
 #include "http/router.hpp"
+#include "limits/address_limits.hpp"
+#include "limits/work_lane.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/frames.hpp"
 #include "protocol/outbox.hpp"
@@ -102,7 +107,12 @@ class ws_server final : public server {
         counters_(counters),
         tls_(tls),
         router_(engine, settings, counters, oidc),
-        workers_(static_cast<std::size_t>(settings.worker_threads)) {
+        address_limits_(address_settings(settings)),
+        password_lane_(settings.floods.hash_threads, settings.floods.max_queued_requests,
+                       settings.floods.queue_timeout),
+        database_lane_(settings.worker_threads, settings.floods.max_queued_requests,
+                       settings.floods.queue_timeout),
+        probe_lane_(1, k_max_queued_probes, settings.floods.queue_timeout) {
     for (int i = 0; i < std::max(1, settings.io_threads); ++i)
       shards_.push_back(std::make_unique<shard>());
     for (auto& sh : shards_) init_endpoint(*sh);
@@ -110,7 +120,7 @@ class ws_server final : public server {
     signals_.emplace(shards_.front()->io, SIGINT, SIGTERM);
   }
 
-  ~ws_server() override { workers_.join(); }
+  ~ws_server() override { stop_lanes(); }
 
   // Calls fn(endpoint) for every shard's endpoint (e.g. to set the TLS init handler).
   template <typename F>
@@ -163,7 +173,7 @@ class ws_server final : public server {
     shards_.front()->io.run();
     for (auto& t : threads) t.join();
     gate_.close();  // from here on, engine threads queue into outboxes but post nothing
-    workers_.join();
+    stop_lanes();
     spdlog::info("event=stopped");
   }
 
@@ -216,15 +226,48 @@ class ws_server final : public server {
     ep.set_listen_backlog(1024);
     // Frames are small and latency matters: without TCP_NODELAY, Nagle holds a frame back until
     // the previous one is acknowledged, and the peer's delayed ACK makes that up to 40 ms.
-    ep.set_tcp_post_init_handler([&ep](websocketpp::connection_hdl h) {
+    ep.set_tcp_post_init_handler([this, &ep](websocketpp::connection_hdl h) {
       websocketpp::lib::error_code ec;
       if (auto con = ep.get_con_from_hdl(h, ec)) {
         asio::error_code ignored;
         con->get_raw_socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+        admit(*con);
       }
     });
     ep.set_validate_handler([this, &sh](websocketpp::connection_hdl h) { return validate(sh, h); });
     ep.set_http_handler([this, &sh](websocketpp::connection_hdl h) { on_http(sh, h); });
+  }
+
+  static limits::address_limit_settings address_settings(const config& settings) {
+    const auto& f = settings.floods;
+    return {f.max_connections_per_address, f.password_rate, f.password_burst,
+            f.password_rate_per_address, f.password_burst_per_address};
+  }
+
+  // What per-address limits count this connection against ("" if the peer is unknown).
+  static std::string client_key(connection_type& con) {
+    asio::error_code ec;
+    const auto peer = con.get_raw_socket().remote_endpoint(ec);
+    return ec ? std::string() : limits::address_key(peer.address().to_string());
+  }
+
+  // Counts a new TCP connection against its address for as long as it lives. Over
+  // --max-connections-per-address the socket is shut at once: websocketpp reads EOF and drops
+  // the connection before reading any request, so its descriptor is freed right away.
+  void admit(connection_type& con) {
+    const std::string key = client_key(con);
+    if (key.empty()) return;
+    auto slot = address_limits_.open_connection(key);
+    if (!slot) {
+      counters_.connections_over_address_cap.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("event=connection_refused reason=address_cap address={}", key);
+      asio::error_code ignored;
+      con.get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+      return;
+    }
+    // The connection keeps the slot until it is destroyed. websocketpp has no per-connection
+    // user data; chatd never interrupts connections, so this handler only holds the slot.
+    con.set_interrupt_handler([slot](websocketpp::connection_hdl) {});
   }
 
   bool port_is_free() const {
@@ -505,22 +548,92 @@ class ws_server final : public server {
     req.body = raw.get_body();
     req.tls = tls_;
     req.remote = con->get_remote_endpoint();
+    req.client = client_key(*con);
     if (con->defer_http_response()) return;
     http_in_flight_.fetch_add(1);
-    // The router may block (argon2id, database): answer from the worker pool.
-    asio::post(workers_, [this, &sh, con, req = std::move(req)] {
-      http::response res = router_.handle(req);
-      spdlog::debug("event=http method={} path={} status={}", req.method, req.path, res.status);
-      asio::post(sh.io, [this, con, res = std::move(res)] {
-        con->set_status(static_cast<websocketpp::http::status_code::value>(res.status));
-        set_headers(*con, res.headers);
-        con->append_header("Connection", "close");  // websocketpp closes after each response
-        con->set_body(res.body);
-        websocketpp::lib::error_code ec;
-        con->send_http_response(ec);
-        http_in_flight_.fetch_sub(1);
-      });
-    });
+    using lane = http::router::lane;
+    switch (http::router::lane_of(req)) {
+      case lane::inline_io:
+        return respond(*con, router_.handle(req), req);
+      case lane::probe:
+        return enqueue(probe_lane_, sh, con, std::move(req));
+      case lane::database:
+        return enqueue(database_lane_, sh, con, std::move(req));
+      case lane::password:
+        if (auto wait = address_limits_.take_password_token(
+                req.client, limits::token_bucket::clock::now())) {
+          counters_.password_rate_limited.fetch_add(1, std::memory_order_relaxed);
+          return respond(*con,
+                         retry_later(429, code::rate_limited,
+                                     "too many login or register requests; slow down", wait),
+                         req);
+        }
+        return enqueue(password_lane_, sh, con, std::move(req));
+    }
+  }
+
+  // Queues a blocking request on `lane`; its response is sent from the connection's shard. A
+  // full lane answers 503 at once; a request that waited past --queue-timeout, or whose client
+  // closed the connection meanwhile, is answered 503 without running.
+  void enqueue(limits::work_lane& lane, shard& sh, const connection_ptr& con, http::request req) {
+    auto shared = std::make_shared<const http::request>(std::move(req));
+    limits::work_lane::job job;
+    job.client_gone = [con] { return peer_closed(*con); };
+    job.run = [this, &sh, con, shared] {
+      counters_.http_queued.fetch_sub(1, std::memory_order_relaxed);
+      http::response res = router_.handle(*shared);
+      asio::post(sh.io, [this, con, shared, res = std::move(res)] { respond(*con, res, *shared); });
+    };
+    job.refused = [this, &sh, con, shared](limits::work_lane::refusal why) {
+      counters_.http_queued.fetch_sub(1, std::memory_order_relaxed);
+      const bool gone = why == limits::work_lane::refusal::client_gone;
+      (gone ? counters_.http_abandoned : counters_.http_busy)
+          .fetch_add(1, std::memory_order_relaxed);
+      http::response res = retry_later(503, "unavailable", "server busy; retry later", 1);
+      asio::post(sh.io, [this, con, shared, res = std::move(res)] { respond(*con, res, *shared); });
+    };
+    counters_.http_queued.fetch_add(1, std::memory_order_relaxed);
+    if (!lane.submit(std::move(job))) {
+      counters_.http_queued.fetch_sub(1, std::memory_order_relaxed);
+      counters_.http_busy.fetch_add(1, std::memory_order_relaxed);
+      respond(*con, retry_later(503, "unavailable", "server busy; retry later", 1), *shared);
+    }
+  }
+
+  static http::response retry_later(int status, const char* code, const char* message,
+                                    std::uint32_t seconds) {
+    http::response r = http::error_response(status, code, message);
+    r.headers.emplace_back("Retry-After", std::to_string(seconds));
+    return r;
+  }
+
+  // Whether the client closed (or reset) its side of the connection. Only peeks: the request
+  // was read already and nothing else reads this socket while its response is deferred.
+  static bool peer_closed(connection_type& con) {
+    char byte = 0;
+    const ssize_t n =
+        ::recv(con.get_raw_socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n >= 0) return n == 0;  // 0: orderly close; more bytes: still there
+    return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  }
+
+  // On the connection's shard.
+  void respond(connection_type& con, const http::response& res, const http::request& req) {
+    spdlog::debug("event=http method={} path={} status={}", req.method,
+                  req.path, res.status);
+    con.set_status(static_cast<websocketpp::http::status_code::value>(res.status));
+    set_headers(con, res.headers);
+    con.append_header("Connection", "close");  // websocketpp closes after each response
+    con.set_body(res.body);
+    websocketpp::lib::error_code ec;
+    con.send_http_response(ec);
+    http_in_flight_.fetch_sub(1);
+  }
+
+  void stop_lanes() {
+    probe_lane_.stop();
+    password_lane_.stop();
+    database_lane_.stop();
   }
 
   // websocketpp keeps one value per header name (append_header joins with ", ", which breaks
@@ -637,7 +750,12 @@ class ws_server final : public server {
   const bool tls_;
   http::router router_;
   std::vector<std::unique_ptr<shard>> shards_;
-  asio::thread_pool workers_;
+  // Bounded lanes of blocking HTTP work (stopped before the shards they post to go away).
+  static constexpr std::size_t k_max_queued_probes = 16;
+  limits::address_limits address_limits_;
+  limits::work_lane password_lane_;  // --hash-threads: login, register
+  limits::work_lane database_lane_;  // --workers: the rest of /v1
+  limits::work_lane probe_lane_;     // one thread: /readyz
   // On the first shard, like the shutdown steps they drive.
   std::optional<asio::steady_timer> sweep_timer_;
   std::optional<asio::signal_set> signals_;

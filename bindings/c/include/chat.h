@@ -12,7 +12,11 @@
  *   needs freeing. Calls returning a pointer return NULL on failure; calls with nothing to return
  *   return `bool` (true on success); the few returning a number say which value means failure.
  * - **Strings in.** `const char *` arguments are NUL-terminated UTF-8, borrowed only for the
- *   duration of the call. A NULL required string fails with #CHAT_ERR_INVALID_ARGUMENT.
+ *   duration of the call. A NULL required string fails with #CHAT_ERR_INVALID_ARGUMENT. No
+ *   text of the engine can hold U+0000: it refuses the code point in every input (a JSON
+ *   client's "\u0000" included; message text, names and topics refuse all C0 controls but tab
+ *   and newline), so a NUL-terminated string carries any valid value whole, and strlen() of
+ *   every returned string is its length.
  * - **Objects out.** Returned structs are allocated by the library in one piece together with
  *   every string, array and nested struct they point to. The caller owns the returned pointer and
  *   releases it with the matching `chat_*_free` function (each accepts NULL), which frees the
@@ -82,7 +86,8 @@ typedef enum chat_errc CHAT_ENUM_INT {
   CHAT_ERR_CONFLICT = 4,         /**< collides with current state (name taken, last owner) */
   CHAT_ERR_UNAUTHENTICATED = 5,  /**< wrong password; unknown, expired or revoked token */
   CHAT_ERR_UNAVAILABLE = 6,      /**< the database cannot be reached; safe to retry later */
-  CHAT_ERR_INTERNAL = 7          /**< a bug or an unexpected failure (out of memory...) */
+  CHAT_ERR_INTERNAL = 7,         /**< a bug or an unexpected failure (out of memory...) */
+  CHAT_ERR_RATE_LIMITED = 8      /**< too many failed logins: wait (the message says how long) */
 } chat_errc;
 
 /** Size of chat_error::message, terminating NUL included. */
@@ -280,10 +285,16 @@ CHAT_API void chat_engine_options_free(chat_engine_options* options);
  */
 CHAT_API bool chat_engine_options_set_database(chat_engine_options* options, const char* database,
                                                chat_error* error);
+/** The longest session lifetime chat_engine_options_set_session_ttl() takes: 3650 days. */
+#define CHAT_MAX_SESSION_TTL_SECONDS (3650LL * 24 * 60 * 60)
+
 /** Sets the number of pooled database connections (at least 1; :memory: always uses one). */
 CHAT_API bool chat_engine_options_set_pool_size(chat_engine_options* options, int pool_size,
                                                 chat_error* error);
-/** Sets the sliding session lifetime in seconds (at least 1). */
+/**
+ * Sets the sliding session lifetime in seconds, 1 to #CHAT_MAX_SESSION_TTL_SECONDS (3650 days,
+ * as chatd's --session-ttl-days). Errors: invalid_argument (out of range).
+ */
 CHAT_API bool chat_engine_options_set_session_ttl(chat_engine_options* options, int64_t seconds,
                                                   chat_error* error);
 /** Sets the password hashing cost. Errors: invalid_argument (unknown value). */
@@ -471,7 +482,11 @@ typedef enum chat_event_kind CHAT_ENUM_INT {
   CHAT_EVENT_MEMBER_ROLE_CHANGED = 5, /**< a member's role changed */
   CHAT_EVENT_READ_MARKER = 6,         /**< one of my sessions moved my read marker */
   CHAT_EVENT_PRESENCE = 7,            /**< a contact came online or went offline */
-  CHAT_EVENT_TYPING = 8               /**< a member is typing (ephemeral) */
+  CHAT_EVENT_TYPING = 8,              /**< a member is typing (ephemeral) */
+  /** The engine dropped this connection: chat_logout_everywhere() of its user (or a logout of
+   * its session). It is the connection's last event; close it. */
+  CHAT_EVENT_SESSION_REVOKED = 9,
+  CHAT_EVENT_USER_UPDATED = 10 /**< a contact (or I) changed username; see chat_event::user */
 } chat_event_kind;
 
 /** The snake_case name of a kind ("message_created"); "unknown" if out of range. */
@@ -492,6 +507,7 @@ typedef struct chat_event {
   const chat_member* member;   /**< member_*: the member concerned; typing: who */
   int64_t read_seq;            /**< read_marker: the new marker */
   bool online;                 /**< presence: online or not */
+  const chat_user* user;       /**< user_updated: the user as they are now */
 } chat_event;
 
 /** A deep copy of an event, owned by the caller; free with chat_event_free(). NULL if no memory. */

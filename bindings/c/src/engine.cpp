@@ -87,6 +87,9 @@ bool chat_engine_options_set_session_ttl(chat_engine_options* options, int64_t s
   return guarded(error, false, [&] {
     auto& o = options_of(options);
     require_at_least(seconds, 1, "session_ttl");
+    // Beyond this the engine's millisecond arithmetic (now + ttl) would overflow.
+    if (seconds > CHAT_MAX_SESSION_TTL_SECONDS)
+      fail(CHAT_ERR_INVALID_ARGUMENT, "session_ttl must be at most 3650 days");
     o.options.session_ttl = std::chrono::seconds(seconds);
     return true;
   });

@@ -193,6 +193,14 @@ void copy(chat_event& out, const chat_event& in, arena& memory) {
     m->username = str(in.member->username);
     out.member = m;
   }
+  if (in.user) {
+    auto* u = memory.array<chat_user>(1);
+    *u = *in.user;
+    u->username = str(in.user->username);
+    u->email = str(in.user->email);
+    u->phone = str(in.user->phone);
+    out.user = u;
+  }
 }
 
 }  // namespace

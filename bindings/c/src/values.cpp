@@ -124,6 +124,11 @@ void fill(chat_event& out, const chat::event& in, arena& memory) {
   }
   out.read_seq = in.read_seq;
   out.online = in.online;
+  if (in.user_info) {
+    chat_user* u = memory.array<chat_user>(1);
+    fill(*u, *in.user_info, memory);
+    out.user = u;
+  }
 }
 
 }  // namespace chat_c
@@ -136,6 +141,7 @@ static_assert(CHAT_ERR_CONFLICT == static_cast<int>(chat::errc::conflict));
 static_assert(CHAT_ERR_UNAUTHENTICATED == static_cast<int>(chat::errc::unauthenticated));
 static_assert(CHAT_ERR_UNAVAILABLE == static_cast<int>(chat::errc::unavailable));
 static_assert(CHAT_ERR_INTERNAL == static_cast<int>(chat::errc::internal));
+static_assert(CHAT_ERR_RATE_LIMITED == static_cast<int>(chat::errc::rate_limited));
 static_assert(CHAT_ROLE_OWNER == static_cast<int>(chat::role::owner));
 static_assert(CHAT_ROLE_ADMIN == static_cast<int>(chat::role::admin));
 static_assert(CHAT_CHANNEL_DIRECT == static_cast<int>(chat::channel_kind::direct));
@@ -143,6 +149,8 @@ static_assert(CHAT_EVENT_MESSAGE_CREATED == static_cast<int>(chat::event_kind::m
 static_assert(CHAT_EVENT_MEMBER_ROLE_CHANGED ==
               static_cast<int>(chat::event_kind::member_role_changed));
 static_assert(CHAT_EVENT_TYPING == static_cast<int>(chat::event_kind::typing));
+static_assert(CHAT_EVENT_SESSION_REVOKED == static_cast<int>(chat::event_kind::session_revoked));
+static_assert(CHAT_EVENT_USER_UPDATED == static_cast<int>(chat::event_kind::user_updated));
 
 extern "C" {
 
@@ -152,7 +160,7 @@ const char* chat_version(void) {
 
 const char* chat_errc_to_string(chat_errc code) {
   const int n = static_cast<int>(code);
-  if (n < CHAT_OK || n > CHAT_ERR_INTERNAL) return "unknown";
+  if (n < CHAT_OK || n > CHAT_ERR_RATE_LIMITED) return "unknown";
   return chat::to_string(static_cast<chat::errc>(code));
 }
 
@@ -170,7 +178,7 @@ const char* chat_role_to_string(chat_role role) {
 
 const char* chat_event_kind_to_string(chat_event_kind kind) {
   const int n = static_cast<int>(kind);
-  if (n < CHAT_EVENT_MESSAGE_CREATED || n > CHAT_EVENT_TYPING) return "unknown";
+  if (n < CHAT_EVENT_MESSAGE_CREATED || n > CHAT_EVENT_USER_UPDATED) return "unknown";
   return chat::to_string(static_cast<chat::event_kind>(kind));
 }
 

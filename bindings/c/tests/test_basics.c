@@ -31,7 +31,9 @@ void test_names_and_version(void) {
   CHECK_STR(chat_event_kind_to_string(CHAT_EVENT_MESSAGE_CREATED), "message_created");
   CHECK_STR(chat_event_kind_to_string(CHAT_EVENT_MEMBER_ROLE_CHANGED), "member_role_changed");
   CHECK_STR(chat_event_kind_to_string(CHAT_EVENT_TYPING), "typing");
-  CHECK_STR(chat_event_kind_to_string((chat_event_kind)9), "unknown");
+  CHECK_STR(chat_event_kind_to_string(CHAT_EVENT_SESSION_REVOKED), "session_revoked");
+  CHECK_STR(chat_event_kind_to_string(CHAT_EVENT_USER_UPDATED), "user_updated");
+  CHECK_STR(chat_event_kind_to_string((chat_event_kind)11), "unknown");
 }
 
 void test_null_arguments_are_errors_not_crashes(void) {

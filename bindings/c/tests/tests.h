@@ -22,7 +22,9 @@
   X(test_interrupt_wakes_a_blocked_poll)            \
   X(test_callback_events)                           \
   X(test_engine_close_detaches_open_connections)    \
-  X(test_event_copy_is_deep)
+  X(test_event_copy_is_deep)                        \
+  X(test_session_revoked_reaches_c_as_its_own_kind) \
+  X(test_session_ttl_is_bounded)
 
 #define CHAT_C_DECLARE(name) void name(void);
 CHAT_C_TESTS(CHAT_C_DECLARE)

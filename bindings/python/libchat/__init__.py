@@ -20,6 +20,7 @@ from ._errors import (
     InternalError,
     InvalidArgument,
     NotFound,
+    RateLimited,
     Unauthenticated,
     Unavailable,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "Member",
     "Message",
     "NotFound",
+    "RateLimited",
     "PasswordCost",
     "Role",
     "Session",

@@ -84,7 +84,8 @@ def sync(c):
 
 def event(c):
     return Event(
-        kind=EventKind(c.kind),
+        # A kind newer than this package stays a plain int rather than failing the poll.
+        kind=EventKind(c.kind) if c.kind in EventKind._value2member_map_ else c.kind,
         channel_id=c.channel_id,
         actor_id=c.actor_id,
         json=c.json[: c.json_size].decode("utf-8") if c.json else "",
@@ -93,4 +94,5 @@ def event(c):
         member=member(c.member.contents) if c.member else None,
         read_seq=c.read_seq,
         online=bool(c.online),
+        user=user(c.user.contents) if c.user else None,
     )

@@ -28,6 +28,39 @@ def _encode(value, what, optional=False):
     return value.encode(_UTF8)
 
 
+def _integer_range(ctype):
+    bits = ctypes.sizeof(ctype) * 8
+    if ctype(-1).value == -1:
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+_INTEGER_TYPES = (
+    ctypes.c_int,
+    ctypes.c_int64,
+    ctypes.c_size_t,
+    ctypes.c_uint64,
+)
+_RANGES = {t: _integer_range(t) for t in _INTEGER_TYPES}
+
+
+def _in_range(value, ctype, what="an integer argument"):
+    """ctypes wraps an int that does not fit its C type (2**63 becomes a negative id): refuse
+    it instead, as InvalidArgument."""
+    low, high = _RANGES[ctype]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise error_for(ErrorCode.INVALID_ARGUMENT, f"{what} {value} is out of range")
+    return value
+
+
+def _check_integers(fn, args):
+    for value, ctype in zip(args, fn.argtypes or ()):
+        if ctype in _RANGES and isinstance(value, int):
+            _in_range(value, ctype)
+
+
 def _raise_if_failed(err):
     if err.code != ErrorCode.OK:
         raise error_for(err.code, err.message.decode(_UTF8, "replace"))
@@ -77,29 +110,39 @@ class Engine:
                 options, _encode(database, "database"), ctypes.byref(err)
             )
             if ok and pool_size is not None:
-                ok = lib.chat_engine_options_set_pool_size(options, pool_size, ctypes.byref(err))
+                ok = lib.chat_engine_options_set_pool_size(
+                    options, _in_range(pool_size, ctypes.c_int, "pool_size"), ctypes.byref(err)
+                )
             if ok and session_ttl is not None:
                 seconds = (
                     int(session_ttl.total_seconds())
                     if isinstance(session_ttl, timedelta)
                     else int(session_ttl)
                 )
-                ok = lib.chat_engine_options_set_session_ttl(options, seconds, ctypes.byref(err))
+                ok = lib.chat_engine_options_set_session_ttl(
+                    options, _in_range(seconds, ctypes.c_int64, "session_ttl"), ctypes.byref(err)
+                )
             if ok and password_cost is not None:
                 ok = lib.chat_engine_options_set_password_cost(
                     options, int(password_cost), ctypes.byref(err)
                 )
             if ok and max_commit_batch is not None:
                 ok = lib.chat_engine_options_set_max_commit_batch(
-                    options, max_commit_batch, ctypes.byref(err)
+                    options,
+                    _in_range(max_commit_batch, ctypes.c_int, "max_commit_batch"),
+                    ctypes.byref(err),
                 )
             if ok and commit_threads is not None:
                 ok = lib.chat_engine_options_set_commit_threads(
-                    options, commit_threads, ctypes.byref(err)
+                    options,
+                    _in_range(commit_threads, ctypes.c_int, "commit_threads"),
+                    ctypes.byref(err),
                 )
             if ok and member_cache_channels is not None:
                 ok = lib.chat_engine_options_set_member_cache_channels(
-                    options, member_cache_channels, ctypes.byref(err)
+                    options,
+                    _in_range(member_cache_channels, ctypes.c_int, "member_cache_channels"),
+                    ctypes.byref(err),
                 )
             _raise_if_failed(err)
             if clock is not None:
@@ -142,6 +185,7 @@ class Engine:
     def _call(self, fn, *args):
         """Calls a C function with the engine handle first and an error last; raises on
         failure, returns the raw result."""
+        _check_integers(fn, (None, *args))
         with self._lock:
             if self._handle is None:
                 raise Unavailable(ErrorCode.UNAVAILABLE, "the engine is closed")
@@ -226,7 +270,11 @@ class Engine:
 
     def create_group(self, creator: int, name: str, topic: str = "", members: Iterable[int] = ()):
         ids = list(members)
-        array = (ctypes.c_int64 * len(ids))(*ids) if ids else None
+        array = (
+            (ctypes.c_int64 * len(ids))(*[_in_range(i, ctypes.c_int64, "a member id") for i in ids])
+            if ids
+            else None
+        )
         return self._object(
             lib.chat_create_group,
             _convert.channel,
@@ -341,7 +389,13 @@ class Engine:
         without one: from the start). Returns a SyncResult (a list of ChannelSync, ascending
         channel id, with has_more: call again with the cursors moved on)."""
         cursors = dict(cursors or {})
-        array = (SyncCursor * len(cursors))(*[SyncCursor(c, s) for c, s in cursors.items()])
+        array = (SyncCursor * len(cursors))(
+            *[
+                SyncCursor(_in_range(c, ctypes.c_int64, "a channel id"),
+                           _in_range(s, ctypes.c_int64, "a seq"))
+                for c, s in cursors.items()
+            ]
+        )
         return self._object(
             lib.chat_sync,
             _convert.sync,

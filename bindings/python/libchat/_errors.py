@@ -40,6 +40,10 @@ class InternalError(ChatError):
     """A bug or an unexpected failure."""
 
 
+class RateLimited(ChatError):
+    """Too many failed logins for this account: wait (the message says how long)."""
+
+
 _BY_CODE = {
     ErrorCode.INVALID_ARGUMENT: InvalidArgument,
     ErrorCode.NOT_FOUND: NotFound,
@@ -48,6 +52,7 @@ _BY_CODE = {
     ErrorCode.UNAUTHENTICATED: Unauthenticated,
     ErrorCode.UNAVAILABLE: Unavailable,
     ErrorCode.INTERNAL: InternalError,
+    ErrorCode.RATE_LIMITED: RateLimited,
 }
 
 

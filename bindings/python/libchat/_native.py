@@ -128,6 +128,7 @@ class Event(_c.Structure):
         ("member", _c.POINTER(Member)),
         ("read_seq", _c.c_int64),
         ("online", _c.c_bool),
+        ("user", _c.POINTER(User)),
     ]
 
 

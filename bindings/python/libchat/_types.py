@@ -17,6 +17,7 @@ class ErrorCode(enum.IntEnum):
     UNAUTHENTICATED = 5
     UNAVAILABLE = 6
     INTERNAL = 7
+    RATE_LIMITED = 8
 
 
 class ChannelKind(enum.IntEnum):
@@ -46,6 +47,8 @@ class EventKind(enum.IntEnum):
     READ_MARKER = 6
     PRESENCE = 7
     TYPING = 8
+    SESSION_REVOKED = 9  # the engine dropped this connection (logout_everywhere): its last event
+    USER_UPDATED = 10  # a contact (or I) changed username; Event.user is the user as now
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class Event:
     member: Optional[Member] = None  # MEMBER_*; TYPING: who
     read_seq: int = 0  # READ_MARKER
     online: bool = False  # PRESENCE
+    user: Optional[User] = None  # USER_UPDATED
 
     @property
     def data(self) -> Dict[str, Any]:

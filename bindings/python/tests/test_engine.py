@@ -21,6 +21,7 @@ class ErrorsTest(unittest.TestCase):
             (ErrorCode.UNAUTHENTICATED, libchat.Unauthenticated),
             (ErrorCode.UNAVAILABLE, libchat.Unavailable),
             (ErrorCode.INTERNAL, libchat.InternalError),
+            (ErrorCode.RATE_LIMITED, libchat.RateLimited),
         ]:
             from libchat._errors import error_for
 
@@ -293,6 +294,53 @@ class FileDatabaseTest(unittest.TestCase):
             with libchat.Engine(url, pool_size=2) as e:
                 channel = e.list_channels(a.id)[0]
                 self.assertEqual(channel.last_message.text, "still here")
+
+
+class RangesAndTextTest(unittest.TestCase):
+    """Issue 12: ints that do not fit their C type are refused, not wrapped; no U+0000."""
+
+    def test_ids_past_int64_are_refused_not_wrapped(self):
+        with open_engine() as e:
+            alice = e.register_user("alice", "alice-password").id
+            group = e.create_group(alice, "g")
+            big = 2**63  # INT64_MAX + 1: ctypes alone would pass -2**63
+            for call in (
+                lambda: e.get_user(big),
+                lambda: e.get_channel(alice, big),
+                lambda: e.send(alice, big, "hi"),
+                lambda: e.create_group(alice, "h", members=[big]),
+                lambda: e.sync(alice, {group.id: big}),
+                lambda: e.mark_read(alice, group.id, 2**64 + 1),
+            ):
+                with self.assertRaises(libchat.InvalidArgument):
+                    call()
+            with self.assertRaises(libchat.NotFound):
+                e.get_user(2**63 - 1)  # INT64_MAX itself is a valid (unknown) id
+            with self.assertRaises(libchat.NotFound):
+                e.get_channel(alice, 2**63 - 1)
+
+    def test_session_ttl_is_bounded(self):
+        with self.assertRaises(libchat.InvalidArgument):
+            open_engine(session_ttl=3650 * 24 * 3600 + 1)
+        with self.assertRaises(libchat.InvalidArgument):
+            open_engine(session_ttl=2**63)
+        with open_engine(session_ttl=3650 * 24 * 3600) as e:
+            e.register_user("alice", "alice-password")
+            session = e.login("alice", "alice-password")
+            self.assertEqual(e.authenticate(session.token).username, "alice")
+
+    def test_u0000_is_refused_not_cut(self):
+        with open_engine() as e:
+            alice = e.register_user("alice", "alice-password").id
+            group = e.create_group(alice, "g")
+            for call in (
+                lambda: e.send(alice, group.id, "before\0after"),
+                lambda: e.send(alice, group.id, "text", client_msg_id="k\0"),
+                lambda: e.rename_channel(alice, group.id, "a\0b"),
+            ):
+                with self.assertRaises(libchat.InvalidArgument):
+                    call()
+            self.assertEqual(e.history(alice, group.id).messages, [])
 
 
 if __name__ == "__main__":

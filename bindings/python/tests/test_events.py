@@ -135,5 +135,20 @@ class EventsTest(unittest.TestCase):
         threaded.close()
 
 
+class LaterEventKindsTest(unittest.TestCase):
+    """Kinds past TYPING (issue 12, L10) reach Python typed instead of failing the poll."""
+
+    def test_logout_everywhere_ends_a_connection_with_session_revoked(self):
+        with open_engine() as e:
+            alice = e.register_user("alice", "alice-password").id
+            with e.connect(alice) as a:
+                e.logout_everywhere(alice)
+                event = wait_for(a, EventKind.SESSION_REVOKED)
+                self.assertEqual(event.kind, EventKind.SESSION_REVOKED)
+                self.assertEqual(event.actor_id, alice)
+                self.assertIsNone(event.user)
+                self.assertEqual(event.data["event"], "session.revoked")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -62,10 +62,16 @@ class engine {
 
   // ---- Accounts -------------------------------------------------------------------------
   // Usernames: 3..20 characters of A-Z a-z 0-9 _ . - ; unique ignoring ASCII case.
-  // Passwords: 8..1024 bytes of valid UTF-8. Errors: invalid_argument, conflict (name taken).
+  // Passwords: 8..1024 bytes of valid UTF-8 that cracklib does not find weak (a dictionary
+  // word or a variant of one, the username, too simple; engine_options::refuse_weak_passwords).
+  // Errors: invalid_argument, conflict (name taken; checked before the password is hashed).
   result<user> register_user(const new_account& account);
   // unauthenticated for an unknown user or a wrong password (the same message for both).
-  result<session_grant> login(const std::string& username, const std::string& password);
+  // rate_limited (status::retry_after() seconds) while the account or `client_address` (the
+  // caller's network address, "" if none) waits after failed logins
+  // (engine_options::login_backoff); then even the right password is refused.
+  result<session_grant> login(const std::string& username, const std::string& password,
+                              const std::string& client_address = {});
   // Starts a session for a user already proven by other means (OpenID Connect).
   result<session_grant> create_session(user_id id);
   // Resolves a token and slides its expiry. unauthenticated if unknown, expired or revoked.

@@ -18,6 +18,7 @@ enum class errc : std::uint8_t {
   unauthenticated = 5,   // wrong password, unknown, expired or revoked session token
   unavailable = 6,       // the database cannot be reached; safe to retry later
   internal = 7,          // a bug or an unexpected storage failure; details are logged
+  rate_limited = 8,      // too many attempts (failed logins): retry after status::retry_after()
 };
 
 // Returns the snake_case name of the code ("not_found"), as used on the wire.
@@ -28,15 +29,21 @@ class status {
  public:
   status() = default;
   status(errc code, std::string message) : code_(code), message_(std::move(message)) {}
+  // A refusal that may be retried after `retry_after_seconds` (rate_limited).
+  status(errc code, std::string message, std::uint32_t retry_after_seconds)
+      : code_(code), message_(std::move(message)), retry_after_(retry_after_seconds) {}
 
   bool ok() const noexcept { return code_ == errc::ok; }
   explicit operator bool() const noexcept { return ok(); }
   errc code() const noexcept { return code_; }
   const std::string& message() const noexcept { return message_; }
+  // Seconds to wait before trying again (at least 1 for rate_limited; 0 otherwise).
+  std::uint32_t retry_after() const noexcept { return retry_after_; }
 
  private:
   errc code_ = errc::ok;
   std::string message_;
+  std::uint32_t retry_after_ = 0;
 };
 
 // Either a value or a failed status. Accessing value() of a failed result is a programming

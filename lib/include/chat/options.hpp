@@ -14,6 +14,20 @@ namespace chat {
 // online logins; `minimum` exists for tests and must not be used in production.
 enum class password_cost : std::uint8_t { minimum, interactive, moderate };
 
+// Backoff of failed logins (engine::login), kept in the database so that it holds across
+// restarts and across nodes sharing the database. Each scope (the account, the client's
+// address) may fail `free_failures` times in a row; after that every further attempt must wait
+// base_delay, doubled with each further failure up to max_delay, counted from the latest
+// failure. A scope's count starts again after forget_after without failures; a successful
+// login clears the account's count (not the address's). free_failures <= 0 turns a scope off.
+struct login_backoff_options {
+  int account_free_failures = 5;
+  int address_free_failures = 20;  // an address may be shared (NAT, a proxy): more slack
+  std::chrono::seconds base_delay{1};
+  std::chrono::seconds max_delay{15 * 60};
+  std::chrono::seconds forget_after{24 * 60 * 60};
+};
+
 struct engine_options {
   // SOCI connection string: "sqlite3://db=/path/chat.db" (the default backend) or
   // "mysql://db=chat user=chat password=... unix_socket=/path/mysql.sock" / "host=... port=...".
@@ -43,6 +57,15 @@ struct engine_options {
   // many bytes; a page ends early, with has_more, when the next item would pass it. At least
   // engine::min_reply_bytes, so that the largest single item always fits.
   std::size_t max_reply_bytes = 128 * 1024;
+
+  login_backoff_options login_backoff;
+
+  // New passwords (register_user, change_password) are checked with cracklib's FascistCheck
+  // against this dictionary (empty: cracklib's default, /var/cache/cracklib/cracklib_dict, from
+  // Debian's cracklib-runtime); a password it refuses is invalid_argument. open() fails with
+  // invalid_argument if the dictionary cannot be read. false: no dictionary check.
+  bool refuse_weak_passwords = true;
+  std::string password_dictionary;
 
   // Time source, injectable so tests can age sessions. Returns Unix epoch milliseconds.
   std::function<time_ms()> clock;

@@ -31,6 +31,12 @@ result<user> engine::register_user(const new_account& account) {
   if (auto s = detail::check_username(account.username); !s) return s;
   if (auto s = detail::check_password(account.password); !s) return s;
   if (auto s = check_contact_fields(account); !s) return s;
+  const std::string key = detail::username_key(account.username);
+  // A taken name is refused before the costly hash (insert_user still catches a race).
+  auto taken = impl_->guarded([&]() -> result<bool> { return !!impl_->db->find_user_by_key(key); });
+  if (!taken) return taken.error();
+  if (*taken) return status(errc::conflict, "username is already taken");
+  if (auto s = impl_->strength.check(account.password, account.username); !s) return s;
   auto hash = impl_->hasher.hash(account.password);
   if (!hash) return status(errc::internal, "password hashing ran out of memory");
   return impl_->guarded([&]() -> result<user> {
@@ -67,20 +73,40 @@ result<session_grant> engine::create_session(user_id id) {
   });
 }
 
-result<session_grant> engine::login(const std::string& username, const std::string& password) {
+result<session_grant> engine::login(const std::string& username, const std::string& password,
+                                    const std::string& client_address) {
   const status refused(errc::unauthenticated, "wrong username or password");
   if (!detail::check_username(username) || password.size() > 1024) return refused;
+  // Unknown usernames count too, so that the backoff does not tell which accounts exist.
+  const auto keys = impl_->backoff.keys_for(detail::username_key(username), client_address);
+  // While waiting, not even the right password is checked (no hashing, no answer to learn).
+  auto waiting = impl_->guarded([&]() -> status { return impl_->backoff.check(keys, impl_->now()); });
+  if (!waiting) return waiting;
   auto found = impl_->guarded([&]() -> result<detail::user_record> {
     auto record = impl_->db->find_user_by_key(detail::username_key(username));
     if (!record) return status(errc::not_found, "");
     return std::move(*record);
   });
-  if (found.code() == errc::not_found) {
+  if (!found && found.code() != errc::not_found) return found.error();
+  bool ok = false;
+  if (found) {
+    ok = impl_->hasher.verify(found->password_hash, password);
+  } else {
     impl_->hasher.verify_dummy(password);
+  }
+  if (!ok) {
+    auto counted = impl_->guarded([&]() -> status {
+      impl_->backoff.failed(keys, impl_->now());
+      return {};
+    });
+    if (!counted) return counted;
     return refused;
   }
-  if (!found) return found.error();
-  if (!impl_->hasher.verify(found->password_hash, password)) return refused;
+  auto cleared = impl_->guarded([&]() -> status {
+    impl_->backoff.succeeded(keys);
+    return {};
+  });
+  if (!cleared) return cleared;
   return create_session(found->user.id);
 }
 
@@ -174,6 +200,7 @@ status engine::change_password(user_id id, const std::string& old_password,
     if (!found) return found.error();
     if (!found->password_hash.empty() && !impl_->hasher.verify(found->password_hash, old_password))
       return {errc::unauthenticated, "wrong password"};
+    if (auto s = impl_->strength.check(new_password, found->user.username); !s) return s;
     auto hash = impl_->hasher.hash(new_password);
     if (!hash) return {errc::internal, "password hashing ran out of memory"};
     impl_->db->update_password_hash(id, *hash);

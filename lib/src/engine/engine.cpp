@@ -18,6 +18,8 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
     : options(std::move(opts)),
       db(std::move(store)),
       hasher(options.password_hashing),
+      strength(options.refuse_weak_passwords, options.password_dictionary),
+      backoff(*db, options.login_backoff),
       router([this](channel_id ch) { return db->member_ids(ch); },
              static_cast<std::size_t>(std::max(1, options.member_cache_channels))) {
   if (!options.clock) options.clock = system_clock_ms;
@@ -54,6 +56,7 @@ result<std::unique_ptr<engine>> engine::open(engine_options options) {
   try {
     auto store = detail::open_soci_store(options.database, std::max(1, options.pool_size));
     auto state = std::make_unique<impl>(std::move(options), std::move(store));
+    if (auto usable = state->strength.usable(); !usable) return usable;
     return std::unique_ptr<engine>(new engine(std::move(state)));
   } catch (const detail::store_error& e) {
     if (e.error_kind() == detail::store_error::kind::unavailable)

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "auth/credentials.hpp"
+#include "auth/password_strength.hpp"
 #include "chat/engine.hpp"
 #include "engine/commit_queue.hpp"
+#include "engine/login_backoff.hpp"
 #include "engine/status_mapping.hpp"
 #include "routing/router.hpp"
 #include "store/store.hpp"
@@ -20,6 +22,8 @@ struct engine::impl {
   engine_options options;
   std::unique_ptr<detail::store> db;
   detail::password_hasher hasher;
+  detail::password_strength strength;  // cracklib check of new passwords
+  detail::login_backoff backoff;       // failed-login counts, in the store
   detail::router router;
   std::unique_ptr<detail::event_bus> bus;
   // Last: their threads use everything above. A channel's sends always go to the same queue.

@@ -21,7 +21,8 @@ status check_message(const std::string& text, const std::string& client_msg_id) 
             "message text must not contain control characters other than tab and newline"};
   if (client_msg_id.size() > static_cast<std::size_t>(engine::max_client_msg_id_bytes) ||
       !detail::utf8_length(client_msg_id))
-    return {errc::invalid_argument, "client_msg_id must be at most 64 bytes of UTF-8"};
+    return {errc::invalid_argument,
+            "client_msg_id must be at most 64 bytes of UTF-8 without U+0000"};
   return {};
 }
 

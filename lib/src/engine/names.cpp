@@ -24,6 +24,8 @@ const char* to_string(errc code) noexcept {
       return "unavailable";
     case errc::internal:
       return "internal";
+    case errc::rate_limited:
+      return "rate_limited";
   }
   return "unknown";
 }

@@ -160,6 +160,26 @@ const std::vector<migration>& migrations() {
            " MODIFY issuer VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,"
            " MODIFY subject VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL",
        }},
+      // 3: failed logins per account and per address (login backoff, docs/security.md M1),
+      // kept in the database so the backoff holds across restarts and nodes. throttle_key is
+      // "account:<username key>" or "address:<client address>".
+      {3,
+       {
+           "CREATE TABLE IF NOT EXISTS login_failures ("
+           " throttle_key TEXT PRIMARY KEY,"
+           " failures INTEGER NOT NULL,"
+           " last_failure_at INTEGER NOT NULL)",
+           "CREATE INDEX IF NOT EXISTS login_failures_by_time ON login_failures (last_failure_at)",
+       },
+       {
+           "CREATE TABLE IF NOT EXISTS login_failures ("
+           " throttle_key VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL"
+           "  PRIMARY KEY,"
+           " failures INT NOT NULL,"
+           " last_failure_at BIGINT NOT NULL,"
+           " KEY login_failures_by_time (last_failure_at)"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+       }},
   };
   return list;
 }

@@ -15,8 +15,12 @@ constexpr auto k_ping_after_idle = std::chrono::milliseconds(500);
 
 }  // namespace
 
-session_pool::session_pool(backend_kind backend, std::string parameters, std::size_t size)
-    : backend_(backend), parameters_(std::move(parameters)), slots_(size == 0 ? 1 : size) {}
+session_pool::session_pool(backend_kind backend, std::string parameters, std::size_t size,
+                           bool multi_statements)
+    : backend_(backend),
+      parameters_(std::move(parameters)),
+      multi_statements_(multi_statements),
+      slots_(size == 0 ? 1 : size) {}
 
 session_pool::lease::~lease() {
   if (pool_ != nullptr) pool_->give_back(slot_);
@@ -58,8 +62,17 @@ void session_pool::prepare(soci::session& sql) const {
     // committed after the transaction started (REPEATABLE READ would show an old snapshot).
     sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
     sql << "SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')";
-    // The group commit sends its statements as two scripts (append_batch_mysql.cpp).
-    mysql_script::enable_multi_statements(sql);
+    // User text reaches the server as literals quoted by mysql_real_escape_string, which is
+    // only sound when client and server agree on the character set: require utf8mb4.
+    std::string charset;
+    sql << "SELECT @@character_set_client", soci::into(charset);
+    if (charset != "utf8mb4")
+      throw store_error(store_error::kind::internal,
+                        "the MySQL connection's character set is " + charset +
+                            ", not utf8mb4: remove the charset= option or set charset=utf8mb4");
+    // The group commit sends its statements as two scripts (append_batch_mysql.cpp); no other
+    // connection accepts more than one statement per query.
+    if (multi_statements_) mysql_script::enable_multi_statements(sql);
   }
 }
 
@@ -95,6 +108,10 @@ session_pool::lease session_pool::acquire() {
       s.session.reset();
     }
     if (!s.session) s.session = open_session();
+  } catch (const store_error& e) {
+    s.session.reset();
+    if (e.error_kind() == store_error::kind::internal) throw;  // misconfigured, not unreachable
+    throw store_error(store_error::kind::unavailable, e.what());
   } catch (...) {
     s.session.reset();
     store_error e = translate_error(std::current_exception());

@@ -20,7 +20,12 @@ namespace chat::detail {
 class session_pool {
  public:
   // `parameters` is the backend's own connection string (without the "sqlite3://" prefix).
-  session_pool(backend_kind backend, std::string parameters, std::size_t size);
+  // `multi_statements` (MySQL): the connections accept several statements in one query; only
+  // the group commit's pool asks for it. Every MySQL connection checks at connect that the
+  // client character set is utf8mb4 (the quoting of append_batch_mysql.cpp relies on it) and
+  // fails with store_error internal otherwise.
+  session_pool(backend_kind backend, std::string parameters, std::size_t size,
+               bool multi_statements = false);
 
   class lease {
    public:
@@ -64,6 +69,7 @@ class session_pool {
 
   const backend_kind backend_;
   const std::string parameters_;
+  const bool multi_statements_;
   std::mutex mutex_;  // guards slots_' in_use flags; a leased slot belongs to its lease
   std::condition_variable freed_;
   std::vector<slot> slots_;

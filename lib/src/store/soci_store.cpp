@@ -54,7 +54,13 @@ chat::role role_from_int(int value) {
 class soci_store final : public store {
  public:
   soci_store(backend_kind backend, std::string parameters, std::size_t pool_size)
-      : pool_(backend, std::move(parameters), pool_size) {}
+      : pool_(backend, parameters, pool_size) {
+    // MySQL: only the group commit sends several statements per query (append_batch_mysql.cpp),
+    // so only its own connections allow that; one per commit thread, opened on first use.
+    if (backend == backend_kind::mysql)
+      batch_pool_ = std::make_unique<session_pool>(backend, std::move(parameters),
+                                                   k_max_commit_threads, true);
+  }
 
   void migrate(int up_to_version) {
     run([&](const lease& l) { run_migrations(l.sql(), l.backend(), up_to_version); });
@@ -166,6 +172,52 @@ class soci_store final : public store {
     return run([&](const lease& l) {
       const long long key = id;
       soci::statement st = (l.sql().prepare << "DELETE FROM sessions WHERE user_id = :u", use(key));
+      st.execute(true);
+      return static_cast<int>(st.get_affected_rows());
+    });
+  }
+
+  // ---- login backoff ----
+
+  login_failure_record add_login_failure(const std::string& key, time_ms now,
+                                         time_ms forget_before) override {
+    return run([&](const lease& l) {
+      const long long at = now, forget = forget_before;
+      write_transaction tx(l);
+      // The old last_failure_at decides the reset: MySQL assigns left to right, so failures is
+      // computed before last_failure_at changes.
+      l.sql() << (l.backend() == backend_kind::sqlite
+                      ? "INSERT INTO login_failures (throttle_key, failures, last_failure_at)"
+                        " VALUES (:k, 1, :t) ON CONFLICT (throttle_key) DO UPDATE SET"
+                        " failures = CASE WHEN login_failures.last_failure_at < :f THEN 1"
+                        " ELSE login_failures.failures + 1 END,"
+                        " last_failure_at = excluded.last_failure_at"
+                      : "INSERT INTO login_failures (throttle_key, failures, last_failure_at)"
+                        " VALUES (:k, 1, :t) ON DUPLICATE KEY UPDATE"
+                        " failures = IF(last_failure_at < :f, 1, failures + 1),"
+                        " last_failure_at = VALUES(last_failure_at)"),
+          use(key), use(at), use(forget);
+      auto row = select_login_failures(l, key);
+      tx.commit();
+      return row.value_or(login_failure_record{1, now});
+    });
+  }
+
+  std::optional<login_failure_record> find_login_failures(const std::string& key) override {
+    return run([&](const lease& l) { return select_login_failures(l, key); });
+  }
+
+  void clear_login_failures(const std::string& key) override {
+    run([&](const lease& l) {
+      l.sql() << "DELETE FROM login_failures WHERE throttle_key = :k", use(key);
+    });
+  }
+
+  int prune_login_failures(time_ms before) override {
+    return run([&](const lease& l) {
+      const long long t = before;
+      soci::statement st =
+          (l.sql().prepare << "DELETE FROM login_failures WHERE last_failure_at < :t", use(t));
       st.execute(true);
       return static_cast<int>(st.get_affected_rows());
     });
@@ -465,11 +517,14 @@ class soci_store final : public store {
   // ---- messages ----
 
   bool parallel_appends() const override { return pool_.backend() == backend_kind::mysql; }
-  std::uint64_t calls() const override { return pool_.leases(); }
+  std::uint64_t calls() const override {
+    return pool_.leases() + (batch_pool_ ? batch_pool_->leases() : 0);
+  }
 
   std::vector<append_outcome> append_messages(const std::vector<pending_message>& batch) override {
     if (batch.empty()) return {};
-    return run([&](const lease& l) { return append_batch(l, batch); });
+    return run([&](const lease& l) { return append_batch(l, batch); },
+               batch_pool_ ? *batch_pool_ : pool_);
   }
 
   std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before, int limit,
@@ -516,7 +571,11 @@ class soci_store final : public store {
   // failure retires the session so the next lease reconnects.
   template <class F>
   auto run(F&& f) -> decltype(f(std::declval<const lease&>())) {
-    lease l = pool_.acquire();
+    return run(std::forward<F>(f), pool_);
+  }
+  template <class F>
+  auto run(F&& f, session_pool& pool) -> decltype(f(std::declval<const lease&>())) {
+    lease l = pool.acquire();
     try {
       return f(l);
     } catch (...) {
@@ -535,6 +594,16 @@ class soci_store final : public store {
         use(linked);
   }
 
+  static std::optional<login_failure_record> select_login_failures(const lease& l,
+                                                                  const std::string& key) {
+    int failures = 0;
+    long long last = 0;
+    l.sql() << "SELECT failures, last_failure_at FROM login_failures WHERE throttle_key = :k",
+        into(failures), into(last), use(key);
+    if (!l.sql().got_data()) return std::nullopt;
+    return login_failure_record{failures, last};
+  }
+
   static void insert_membership_row(const lease& l, const membership_record& m) {
     const long long c = m.channel, u = m.user, last_read = m.last_read_seq, joined = m.joined_at;
     const int r = static_cast<int>(m.role);
@@ -543,7 +612,11 @@ class soci_store final : public store {
         use(c), use(u), use(r), use(last_read), use(joined);
   }
 
+  // The engine runs at most 16 commit threads (engine_options::commit_threads).
+  static constexpr std::size_t k_max_commit_threads = 16;
+
   session_pool pool_;
+  std::unique_ptr<session_pool> batch_pool_;  // MySQL: multi-statement connections
 };
 
 bool starts_with(const std::string& s, const std::string& prefix) {

@@ -35,6 +35,12 @@ struct session_record {
   time_ms expires_at = 0;
 };
 
+// Failed logins of one throttle key (login backoff; the engine owns the rule).
+struct login_failure_record {
+  int failures = 0;             // in a row, since the last reset
+  time_ms last_failure_at = 0;  // when the latest of them happened
+};
+
 struct membership_record {
   channel_id channel = 0;
   user_id user = 0;
@@ -87,6 +93,17 @@ class store {
   virtual void update_session_expiry(const std::string& token_hash, time_ms expires_at) = 0;
   virtual bool delete_session(const std::string& token_hash) = 0;
   virtual int delete_sessions_of(user_id id) = 0;
+
+  // Login backoff (one row per key, e.g. "account:alice" or "address:192.0.2.1").
+  // add_login_failure counts one more failure at `now`, from 1 again if the previous one was
+  // before `forget_before`, atomically (concurrent callers on any node each count), and returns
+  // the row as it is after the change.
+  virtual login_failure_record add_login_failure(const std::string& key, time_ms now,
+                                                 time_ms forget_before) = 0;
+  virtual std::optional<login_failure_record> find_login_failures(const std::string& key) = 0;
+  virtual void clear_login_failures(const std::string& key) = 0;
+  // Deletes the rows whose last failure is before `before`; returns how many.
+  virtual int prune_login_failures(time_ms before) = 0;
 
   // External identities. insert_identity throws conflict if (issuer, subject) is linked or the
   // user already has an identity of that issuer.

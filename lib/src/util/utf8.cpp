@@ -11,7 +11,9 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
   auto in = [](unsigned char b, unsigned char lo, unsigned char hi) { return b >= lo && b <= hi; };
   while (i < n) {
     const unsigned char b0 = byte(i);
-    if (b0 < 0x80) {
+    if (b0 == 0x00) {
+      return std::nullopt;  // U+0000: see utf8.hpp
+    } else if (b0 < 0x80) {
       i += 1;
     } else if (in(b0, 0xC2, 0xDF)) {
       if (i + 1 >= n || !in(byte(i + 1), 0x80, 0xBF)) return std::nullopt;

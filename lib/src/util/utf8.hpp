@@ -8,7 +8,8 @@
 namespace chat::detail {
 
 // Number of code points if `text` is well-formed UTF-8 (no overlongs, no surrogates, at most
-// U+10FFFF), otherwise nullopt.
+// U+10FFFF) without U+0000, otherwise nullopt. No text the engine takes may hold U+0000: the C
+// API and the bindings over it see NUL-terminated strings, which would end there.
 std::optional<std::size_t> utf8_length(std::string_view text) noexcept;
 
 // Whether `text` holds a C0 control character (U+0000..U+001F) other than those listed in

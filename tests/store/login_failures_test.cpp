@@ -1,0 +1,79 @@
+// Store contract: the failed-login counts of the login backoff (login_failures, schema v3).
+#include <thread>
+
+#include "store/store_fixture.hpp"
+
+using namespace chat;
+using namespace chat::test;
+
+STORE_CASE(login_failures_count_up_per_key_and_start_again_after_the_forget_time) {
+  auto s = db.open();
+  CHECK_FALSE(s->find_login_failures("account:alice"));
+
+  auto r = s->add_login_failure("account:alice", 1000, 0);
+  CHECK(r.failures == 1);
+  CHECK(r.last_failure_at == 1000);
+  r = s->add_login_failure("account:alice", 2000, 500);
+  CHECK(r.failures == 2);
+  CHECK(r.last_failure_at == 2000);
+  s->add_login_failure("address:192.0.2.1", 2500, 0);  // another key counts apart
+
+  auto found = s->find_login_failures("account:alice");
+  REQUIRE(found);
+  CHECK(found->failures == 2);
+  CHECK(found->last_failure_at == 2000);
+
+  // The previous failure (2000) is older than forget_before: the count starts again.
+  r = s->add_login_failure("account:alice", 9000, 2001);
+  CHECK(r.failures == 1);
+  CHECK(r.last_failure_at == 9000);
+  CHECK(s->find_login_failures("address:192.0.2.1")->failures == 1);
+}
+
+STORE_CASE(login_failure_keys_compare_exactly) {
+  auto s = db.open();
+  s->add_login_failure("account:k", 1000, 0);
+  s->add_login_failure("account:k ", 1000, 0);  // a trailing space is another key (no PAD)
+  s->add_login_failure("account:k", 1001, 0);
+  CHECK(s->find_login_failures("account:k")->failures == 2);
+  CHECK(s->find_login_failures("account:k ")->failures == 1);
+  CHECK_FALSE(s->find_login_failures("account:K"));
+}
+
+STORE_CASE(login_failures_clear_and_prune) {
+  auto s = db.open();
+  s->add_login_failure("account:alice", 1000, 0);
+  s->add_login_failure("account:bob", 5000, 0);
+  s->add_login_failure("address:192.0.2.1", 7000, 0);
+  s->clear_login_failures("account:alice");
+  s->clear_login_failures("account:nobody");  // nothing to clear is fine
+  CHECK_FALSE(s->find_login_failures("account:alice"));
+  CHECK(s->prune_login_failures(6000) == 1);  // bob's only
+  CHECK_FALSE(s->find_login_failures("account:bob"));
+  CHECK(s->find_login_failures("address:192.0.2.1"));
+}
+
+STORE_CASE(concurrent_login_failures_are_all_counted) {
+  auto s = db.open(4);
+  constexpr int k_threads = 4, k_each = 10;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < k_threads; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < k_each; ++i) s->add_login_failure("account:target", 1000 + i, 0);
+    });
+  for (auto& t : threads) t.join();
+  CHECK(s->find_login_failures("account:target")->failures == k_threads * k_each);
+}
+
+STORE_CASE(login_failures_survive_reopening_the_database) {
+  {
+    auto s = db.open();
+    s->add_login_failure("account:alice", 1000, 0);
+    s->add_login_failure("account:alice", 1100, 0);
+  }
+  auto again = db.open();
+  auto found = again->find_login_failures("account:alice");
+  REQUIRE(found);
+  CHECK(found->failures == 2);
+  CHECK(found->last_failure_at == 1100);
+}
