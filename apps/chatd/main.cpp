@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   options.pool_size = settings.db_pool;
   options.commit_threads = settings.commit_threads;
   options.session_ttl = settings.session_ttl;
+  options.session_max_lifetime = settings.session_max_lifetime;
   options.password_hashing = settings.password_cost;
   options.max_reply_bytes =
       settings.limits.max_reply_bytes() - chat::chatd::connection_limits::reply_envelope_bytes;

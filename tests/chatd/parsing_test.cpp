@@ -50,17 +50,20 @@ TEST_CASE("error_frames_escape_and_null_the_id", "[frames]") {
 }
 
 TEST_CASE("session_cookie_and_origin_rules", "[http]") {
-  CHECK(http::session_cookie("a=1; chat_session=tok; b=2") == std::string("tok"));
-  CHECK(http::session_cookie("chat_session=tok") == std::string("tok"));
-  CHECK_FALSE(http::session_cookie("xchat_session=tok"));
-  CHECK_FALSE(http::session_cookie("chat_session="));
+  CHECK(http::session_cookie("a=1; chat_session=tok; b=2", false) == std::string("tok"));
+  CHECK(http::session_cookie("chat_session=tok", false) == std::string("tok"));
+  CHECK_FALSE(http::session_cookie("xchat_session=tok", false));
+  CHECK_FALSE(http::session_cookie("chat_session=", false));
+  CHECK(http::session_cookie("__Host-chat_session=tok", true) == std::string("tok"));
+  CHECK_FALSE(http::session_cookie("chat_session=tok", true));
   config c;
-  CHECK(http::origin_allowed("http://host:8080", "host:8080", false, c));
-  CHECK_FALSE(http::origin_allowed("https://host:8080", "host:8080", false, c));
-  CHECK_FALSE(http::origin_allowed("http://evil", "host:8080", false, c));
+  CHECK(http::origin_allowed("http://127.0.0.1:8080", "127.0.0.1:8080", false, c));
+  CHECK(http::origin_allowed("http://localhost:8080", "localhost:8080", false, c));
+  CHECK_FALSE(http::origin_allowed("https://127.0.0.1:8080", "127.0.0.1:8080", false, c));
+  CHECK_FALSE(http::origin_allowed("http://evil", "127.0.0.1:8080", false, c));
   c.allowed_origins = {"https://chat.example"};
   CHECK(http::origin_allowed("https://chat.example", "x", true, c));
-  CHECK_FALSE(http::origin_allowed("http://host:8080", "host:8080", false, c));
+  CHECK_FALSE(http::origin_allowed("http://127.0.0.1:8080", "127.0.0.1:8080", false, c));
   CHECK(http::set_session_cookie("t", 60, true).find("HttpOnly; SameSite=Strict; Secure") !=
         std::string::npos);
 }

@@ -135,6 +135,46 @@ TEST_CASE("sessions_expire_after_ttl_and_slide_when_used", "[accounts][sessions]
   CHECK(e->authenticate(grant->token).code() == errc::unauthenticated);
 }
 
+TEST_CASE("a_sliding_session_ends_at_its_absolute_maximum_lifetime_however_often_used",
+          "[accounts][sessions]") {
+  manual_clock clock;
+  engine_options options;
+  options.database = "sqlite3://db=:memory:";
+  options.pool_size = 1;
+  options.password_hashing = password_cost::minimum;
+  options.session_ttl = std::chrono::hours(1);
+  options.session_max_lifetime = std::chrono::hours(3);
+  options.clock = clock.fn();
+  auto e = std::move(engine::open(options)).value();
+  make_user(*e, "alice");
+  const time_ms signed_in = clock.now->load();
+  auto grant = e->login("alice", "correct horse battery");
+  REQUIRE(grant.ok());
+  // Used every 50 minutes, the session slides ...
+  for (int i = 0; i < 3; ++i) {
+    clock.advance(std::chrono::minutes(50));
+    auto s = e->authenticate_session(grant->token);
+    REQUIRE(s.ok());
+    CHECK(s->created_at == signed_in);
+    CHECK(s->expires_at <= signed_in + 3 * 3600 * 1000);
+  }
+  // ... but never past sign-in + 3 h: valid one millisecond before, refused at the instant.
+  *clock.now = signed_in + 3 * 3600 * 1000 - 1;
+  auto last = e->authenticate_session(grant->token);
+  REQUIRE(last.ok());
+  CHECK(last->expires_at == signed_in + 3 * 3600 * 1000);
+  *clock.now = signed_in + 3 * 3600 * 1000;
+  CHECK(e->authenticate(grant->token).code() == errc::unauthenticated);
+
+  // A maximum shorter than the ttl caps a new session's first expiry too.
+  options.session_max_lifetime = std::chrono::minutes(30);
+  auto short_lived = std::move(engine::open(options)).value();
+  make_user(*short_lived, "bob");
+  auto bob = short_lived->login("bob", "correct horse battery");
+  REQUIRE(bob.ok());
+  CHECK(bob->expires_at == clock.now->load() + 30 * 60 * 1000);
+}
+
 TEST_CASE("logout_revokes_one_session_and_logout_everywhere_all", "[accounts][sessions]") {
   auto e = open_memory_engine();
   auto alice = make_user(*e, "alice");

@@ -169,3 +169,36 @@ TEST_CASE("link_and_unlink_identities_of_a_signed_in_user", "[oidc][accounts]") 
   REQUIRE(solo.ok());
   CHECK(acc.unlink(solo->account.id, "https://idp.example").engine_code() == chat::errc::conflict);
 }
+
+// Issue 12, M2: a native ticket is bound to the ID token of its identity, so a ticket passed on
+// to someone else (sign-up ticket fixation) creates nothing without that token.
+TEST_CASE("native_signup_tickets_need_the_id_token_of_their_identity", "[oidc][accounts]") {
+  auto engine = memory_engine();
+  accounts acc(*engine);
+  auto first = acc.sign_in(identity("attacker"), ticket_binding::id_token);
+  REQUIRE(first.ok());
+  REQUIRE(first->signup);
+  const auto& t = *first->signup;
+  CHECK(t.binding == ticket_binding::id_token);
+  CHECK(t.issuer == "https://idp.example");
+  CHECK(t.subject == "attacker");
+  CHECK(acc.complete_signup(t.ticket, "victim").code() == errc::invalid_ticket);
+  const verified_identity other = identity("victim-sub");
+  CHECK(acc.complete_signup(t.ticket, "victim", &other).code() == errc::invalid_ticket);
+  const verified_identity same = identity("attacker");
+  auto made = acc.complete_signup(t.ticket, "attacker", &same);
+  INFO(made.error().message());
+  REQUIRE(made.ok());
+  CHECK(made->account.username == "attacker");
+
+  // A browser ticket shows its identity for the form and refuses another identity's token.
+  auto browser = acc.sign_in(identity("b-sub"));
+  REQUIRE(browser.ok());
+  auto peek = acc.peek_signup(browser->signup->ticket);
+  REQUIRE(peek.ok());
+  CHECK(peek->issuer == "https://idp.example");
+  CHECK(peek->subject == "b-sub");
+  CHECK(acc.complete_signup(browser->signup->ticket, "bee", &other).code() ==
+        errc::invalid_ticket);
+  CHECK(acc.complete_signup(browser->signup->ticket, "bee").ok());
+}

@@ -84,8 +84,10 @@ test('a_session_revoked_elsewhere_returns_the_page_to_sign_in', async () => {
   assert.deepEqual(first.page.errors, []);
 });
 
-// chatd has no OpenID Connect endpoints yet (issue 5): they are stood in for here by
-// page.route(), as docs/auth.md describes them, to check the client's side of the contract.
+// The OpenID Connect endpoints are stood in for here by page.route(), as docs/protocol.md
+// describes them, to check the client's side of the contract (tests/oidc/e2e drives the real
+// ones). The sign-up ticket lives in an HttpOnly cookie: the page never sees it, never puts it
+// in a URL, and shows whose provider account the new account will be linked to.
 test('provider_buttons_and_the_choose_a_username_step_of_a_first_provider_sign_in', async () => {
   const { context, page } = await person(env.browser, env.chatd.url);
   await page.route('**/v1/auth/oidc/providers', (route) => route.fulfill({
@@ -100,8 +102,14 @@ test('provider_buttons_and_the_choose_a_username_step_of_a_first_provider_sign_i
 
   let attempts = 0;
   await page.route('**/v1/auth/oidc/signup', async (route) => {
+    if (route.request().method() === 'GET') {
+      return route.fulfill({ json: {
+        suggested_username: 'henry.h', provider: 'google', provider_name: 'Google',
+        issuer: 'https://accounts.google.com', subject: '1098', email: 'henry@example.com',
+        expires_at: Date.now() + 600000 } });
+    }
     const body = route.request().postDataJSON();
-    assert.equal(body.ticket, 'T-123');
+    assert.deepEqual(Object.keys(body), ['username'], 'the ticket travels only in the cookie');
     if (++attempts === 1) {
       return route.fulfill({ status: 409, json: { error: { code: 'conflict', message: 'username is already taken' } } });
     }
@@ -110,11 +118,16 @@ test('provider_buttons_and_the_choose_a_username_step_of_a_first_provider_sign_i
     const login = await context.request.post('/v1/login', { data: { username: body.username, password: ui.PASSWORD } });
     return route.fulfill({ status: 201, json: { user: (await login.json()).user } });
   });
-  await page.goto('/#/oidc-signup?ticket=T-123&username=henry.h');
+  // An old-style link with a ticket in it: the page ignores the ticket and drops it from the URL.
+  await page.goto('/#/oidc-signup?ticket=T-123&username=mallory');
   await expect(page.getByRole('heading', { level: 1, name: 'Choose your username' })).toBeVisible();
   const name = ui.authForm(page).getByLabel('Username');
-  assert.equal(await name.inputValue(), 'henry.h');
+  await expect(page.locator('#auth-identity')).toHaveText(
+    'Your new account will be linked to the Google account henry@example.com ' +
+    '(https://accounts.google.com, ID 1098).');
   await expect(name).toBeFocused();
+  assert.equal(await name.inputValue(), 'henry.h');
+  assert.doesNotMatch(page.url(), /ticket/);
   assert.equal(await ui.authForm(page).getByLabel('Password', { exact: true }).isVisible(), false);
   assert.equal(await providers.isVisible(), false);
   await checkA11y(page, 'choose a username');
@@ -125,6 +138,19 @@ test('provider_buttons_and_the_choose_a_username_step_of_a_first_provider_sign_i
   await expect(ui.conversations(page)).toBeVisible();
   await expect(page.locator('#me-name')).toHaveText('henry');
   assert.equal(new URL(page.url()).hash, '');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('the_choose_a_username_page_without_a_valid_ticket_asks_to_sign_in_again', async () => {
+  const { context, page } = await person(env.browser, env.chatd.url);
+  // No sign-up cookie in this browser: chatd answers GET /v1/auth/oidc/signup with 400 (here
+  // chatd runs without providers and answers 404; both mean "no ticket").
+  await page.goto('/#/oidc-signup?ticket=someone-elses-ticket');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('alert'))
+    .toHaveText('This sign-up has expired. Sign in with your provider again.');
+  assert.doesNotMatch(page.url(), /ticket/);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -48,10 +48,22 @@ const option_def k_options[] = {
      "overlap commits when the database has cores of its own; SQLite always uses one)"},
     {"allowed-origins", "",
      "comma-separated browser origins allowed to connect (e.g. https://chat.example.com); "
-     "empty: only the server's own origin (the Host header)"},
+     "empty: only the server's own origin (--public-url, or the Host header when that is an IP "
+     "address or localhost)"},
+    {"public-url", "",
+     "the URL browsers use, e.g. https://chat.example.com (scheme, host, optional port): "
+     "requests must name its host in their Host header (else only IP addresses and localhost "
+     "are accepted: DNS rebinding), and an https URL makes cookies Secure behind a "
+     "TLS-terminating proxy"},
     {"password-cost", "interactive",
      "argon2id cost: interactive, moderate, or minimum (tests only)"},
     {"session-ttl-days", "30", "sliding expiry of login sessions, in days"},
+    {"session-max-days", "90",
+     "absolute lifetime of a login session, in days: it ends this long after sign-in however "
+     "often it is used"},
+    {"link-reauth-minutes", "10",
+     "linking a provider identity to an account needs a session signed in at most this many "
+     "minutes ago"},
     {"tls-cert", "", "PEM certificate chain; with --tls-key serves https and wss only"},
     {"tls-key", "", "PEM private key for --tls-cert"},
     {"max-frame-bytes", "65536", "largest WebSocket frame accepted (bigger: close 1009)"},
@@ -104,8 +116,8 @@ const option_def k_options[] = {
      "path the browser is sent to after a provider sign-in or linking; errors are appended as "
      "#oidc_error=CODE"},
     {"oidc-signup-page", "/#/oidc-signup",
-     "path of the choose-a-username page for a first provider sign-in; ?ticket=...&username=... "
-     "is appended"},
+     "path of the choose-a-username page for a first provider sign-in (the sign-up ticket "
+     "travels in an HttpOnly cookie, never in the URL)"},
 };
 
 std::string env_name(const std::string& option) {
@@ -148,6 +160,39 @@ std::map<std::string, std::string> read_config_file(const std::string& path) {
 }
 
 }  // namespace
+
+std::optional<authority> parse_authority(const std::string& text, int default_port) {
+  authority out;
+  std::string port;
+  if (!text.empty() && text[0] == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos || close < 3) return std::nullopt;
+    out.host = text.substr(0, close + 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return std::nullopt;
+      port = text.substr(close + 2);
+      if (port.empty()) return std::nullopt;
+    }
+  } else {
+    const auto colon = text.find(':');
+    out.host = text.substr(0, colon);
+    if (colon != std::string::npos) {
+      port = text.substr(colon + 1);
+      if (port.empty()) return std::nullopt;
+    }
+  }
+  if (out.host.empty() || out.host.find_first_of(" \t@/\\?#") != std::string::npos)
+    return std::nullopt;
+  for (char& ch : out.host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  out.port = default_port;
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    out.port = std::stoi(port);
+    if (out.port < 1 || out.port > 65535) return std::nullopt;
+  }
+  return out;
+}
 
 int default_io_threads() {
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
@@ -205,6 +250,28 @@ void parse_listen(const std::string& value, config& c) {
     c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
   c.listen_port =
       static_cast<std::uint16_t>(to_integer("listen", value.substr(colon + 1), 0, 65535));
+}
+
+// --public-url: http(s)://HOST[:PORT] with at most a "/" after it.
+void parse_public_url(const std::string& value, config& c) {
+  if (value.empty()) return;
+  const bool https = value.compare(0, 8, "https://") == 0;
+  const bool http = value.compare(0, 7, "http://") == 0;
+  const auto fail = [&] {
+    throw std::runtime_error("--public-url: expected http(s)://HOST[:PORT], got \"" + value +
+                             "\"");
+  };
+  if (!https && !http) fail();
+  std::string rest = value.substr(https ? 8 : 7);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.find_first_of("/?#") != std::string::npos) fail();
+  const int default_port = https ? 443 : 80;
+  auto a = parse_authority(rest, default_port);
+  if (!a) fail();
+  c.public_host = a->host;
+  c.public_port = a->port;
+  c.public_url = std::string(https ? "https://" : "http://") + a->host +
+                 (a->port == default_port ? "" : ":" + std::to_string(a->port));
 }
 
 // An installed chatd (PREFIX/bin/chatd) serves PREFIX/share/chatd/web; a chatd run from its
@@ -277,6 +344,7 @@ config build(const std::map<std::string, std::string>& v) {
   c.db_pool = static_cast<int>(to_integer("db-pool", get("db-pool"), 1, 256));
   c.commit_threads = static_cast<int>(to_integer("commit-threads", get("commit-threads"), 1, 16));
   c.allowed_origins = split_list(get("allowed-origins"));
+  parse_public_url(get("public-url"), c);
   const std::string cost = get("password-cost");
   if (cost == "interactive") {
     c.password_cost = chat::password_cost::interactive;
@@ -289,6 +357,10 @@ config build(const std::map<std::string, std::string>& v) {
   }
   c.session_ttl =
       std::chrono::hours(24 * to_integer("session-ttl-days", get("session-ttl-days"), 1, 3650));
+  c.session_max_lifetime =
+      std::chrono::hours(24 * to_integer("session-max-days", get("session-max-days"), 1, 3650));
+  c.link_reauth_window = std::chrono::minutes(
+      to_integer("link-reauth-minutes", get("link-reauth-minutes"), 1, 24 * 60));
   c.tls_cert = get("tls-cert");
   c.tls_key = get("tls-key");
   if (c.tls_cert.empty() != c.tls_key.empty())

@@ -62,9 +62,17 @@ struct config {
   int worker_threads = 2;  // blocking HTTP work (password hashing)
   int db_pool = 4;
   int commit_threads = 1;                    // engine_options::commit_threads
-  std::vector<std::string> allowed_origins;  // empty: only the origin of the Host header
+  std::vector<std::string> allowed_origins;  // empty: only the server's own origin
+  // --public-url, normalised ("https://chat.example.com", default port dropped); empty: none.
+  // Its host and port are the Host header browsers send (docs/security.md, "Host and Origin").
+  std::string public_url;
+  std::string public_host;  // lower case; IPv6 in brackets
+  int public_port = 0;
   chat::password_cost password_cost = chat::password_cost::interactive;
   std::chrono::seconds session_ttl{std::chrono::hours(24 * 30)};
+  std::chrono::seconds session_max_lifetime{std::chrono::hours(24 * 90)};
+  // Linking a provider identity needs a session signed in at most this long ago.
+  std::chrono::seconds link_reauth_window{std::chrono::minutes(10)};
   std::string tls_cert;  // PEM files; both set: wss/https only
   std::string tls_key;
   std::size_t max_http_body_bytes = 64 * 1024;
@@ -76,7 +84,17 @@ struct config {
   flood_limits floods;
 
   bool tls() const { return !tls_cert.empty(); }
+  bool public_https() const { return public_url.compare(0, 8, "https://") == 0; }
 };
+
+// "host", "host:port", "[v6]" or "[v6]:port" (a Host header or a URL's authority) split into a
+// lower-case host (IPv6 keeps its brackets) and a port (`default_port` when absent); nullopt
+// when malformed (empty host, bad port, userinfo, spaces).
+struct authority {
+  std::string host;
+  int port = 0;
+};
+std::optional<authority> parse_authority(const std::string& text, int default_port);
 
 // The outcome of reading the settings: a config, or a message to print and an exit code
 // (0 for --help and --version, 2 for bad input).

@@ -22,8 +22,11 @@ namespace oidc = chat::oidc;
 
 constexpr const char* k_prefix = "/v1/auth/oidc/";
 constexpr const char* k_identities = "/v1/me/identities";
-// The sign-up ticket of a first-time browser sign-in, for POST /v1/auth/oidc/signup.
+// The sign-up ticket of a first-time browser sign-in, for GET and POST /v1/auth/oidc/signup:
+// the only place a browser's ticket ever travels (never a URL). __Host- when cookies are Secure,
+// so a sibling subdomain cannot plant one.
 constexpr const char* k_signup_cookie = "chat_oidc_signup";
+constexpr const char* k_secure_signup_cookie = "__Host-chat_oidc_signup";
 
 chat::time_ms now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -39,7 +42,11 @@ std::string code_name(const oidc::status& s) {
 }
 
 response oidc_error(const oidc::status& s) {
-  return error_response(oidc::http_status(s), code_name(s), s.message());
+  response r = error_response(oidc::http_status(s), code_name(s), s.message());
+  // Pending logins, nonces and tickets expire within minutes; a minute frees some.
+  if (s.code() == oidc::errc::rate_limited || s.code() == oidc::errc::unavailable)
+    r.headers.emplace_back("Retry-After", "60");
+  return r;
 }
 
 response engine_error(const chat::status& s) {
@@ -100,15 +107,16 @@ std::string string_or_empty(const json& body, const char* name) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string session_json(const chat::session_grant& grant) {
-  return R"({"token":)" + json_string(grant.token) + R"(,"expires_at":)" +
-         std::to_string(grant.expires_at) + R"(,"user":)" + chat::wire::to_json(grant.account) +
-         "}";
-}
-
-json ticket_json(const oidc::signup_ticket& t, bool with_ticket) {
+// The ticket's identity (what the new account will be linked to: the form shows it), and the
+// ticket itself only for a native client.
+json ticket_json(const oidc::signup_ticket& t, bool with_ticket,
+                 const oidc::provider_registry& providers) {
+  const auto* p = providers.find(t.provider);
   json j = {{"suggested_username", t.suggested_username},
             {"provider", t.provider},
+            {"provider_name", p ? p->display_name : t.provider},
+            {"issuer", t.issuer},
+            {"subject", t.subject},
             {"expires_at", t.expires_at}};
   if (with_ticket) j["ticket"] = t.ticket;
   if (t.email) j["email"] = *t.email;
@@ -116,14 +124,18 @@ json ticket_json(const oidc::signup_ticket& t, bool with_ticket) {
   return j;
 }
 
-std::string signup_cookie(const std::string& ticket, long long max_age_s, bool tls) {
-  return std::string(k_signup_cookie) + "=" + ticket + "; Path=" + oidc::k_cookie_path +
-         "; Max-Age=" + std::to_string(max_age_s) + "; HttpOnly; SameSite=Lax" +
-         (tls ? "; Secure" : "");
+const char* signup_cookie_name(bool secure) {
+  return secure ? k_secure_signup_cookie : k_signup_cookie;
 }
 
-std::string clear_signup_cookie(bool tls) {
-  return signup_cookie("", 0, tls);
+std::string signup_cookie(const std::string& ticket, long long max_age_s, bool secure) {
+  return std::string(signup_cookie_name(secure)) + "=" + ticket +
+         "; Path=/; Max-Age=" + std::to_string(max_age_s) + "; HttpOnly; SameSite=Lax" +
+         (secure ? "; Secure" : "");
+}
+
+std::string clear_signup_cookie(bool secure) {
+  return signup_cookie("", 0, secure);
 }
 
 // "{p}/start" -> ("p", "start"); "{p}" -> ("p", "").
@@ -158,6 +170,8 @@ std::variant<std::unique_ptr<oidc_routes>, std::string> oidc_routes::make(chat::
                                                   file->relying_party);
   oidc::accounts_options account_options;
   account_options.signup_ticket_ttl = file->signup_ticket_ttl;
+  account_options.max_signup_tickets = file->max_pending;
+  account_options.max_signup_tickets_per_address = file->max_pending_per_address;
   auto accounts = std::make_unique<oidc::accounts>(engine, account_options);
   return std::make_unique<oidc_routes>(engine, settings, std::move(rp), std::move(accounts));
 }
@@ -192,7 +206,7 @@ response oidc_routes::handle(const request& req) const {
     if (post) return signup(req);
     return method_not_allowed("GET or POST");
   }
-  if (rest == "native/nonce") return post ? native_nonce() : method_not_allowed("POST");
+  if (rest == "native/nonce") return post ? native_nonce(req) : method_not_allowed("POST");
   if (rest == "native") return post ? native(req) : method_not_allowed("POST");
   auto [provider, action] = split_rest(rest);
   if (!provider.empty() && (action == "start" || action == "callback")) {
@@ -213,20 +227,37 @@ response oidc_routes::providers() const {
   return json_response(200, json{{"providers", list}}.dump());
 }
 
-std::variant<chat::user, response> oidc_routes::signed_in(const request& req) const {
+std::variant<chat::session_info, response> oidc_routes::signed_in(const request& req) const {
   std::string token;
   const std::string auth = req.header("authorization");
   const std::string bearer = "Bearer ";
   if (auth.compare(0, bearer.size(), bearer) == 0 && auth.size() > bearer.size()) {
     token = auth.substr(bearer.size());
-  } else if (auto cookie = session_cookie(req.header("cookie"))) {
+  } else if (auto cookie = session_cookie(req.header("cookie"), secure(req))) {
     token = *cookie;
   } else {
     return error_response(401, code::unauthenticated, "no session");
   }
-  auto user = engine_.authenticate(token);
-  if (!user.ok()) return engine_error(user.error());
-  return *user;
+  auto session = engine_.authenticate_session(token);
+  if (!session.ok()) return engine_error(session.error());
+  return *session;
+}
+
+std::variant<chat::user_id, response> oidc_routes::recently_signed_in(const request& req) const {
+  auto me = signed_in(req);
+  if (auto* err = std::get_if<response>(&me)) return *err;
+  const auto& session = std::get<chat::session_info>(me);
+  const chat::time_ms window =
+      std::chrono::duration_cast<std::chrono::milliseconds>(settings_.link_reauth_window).count();
+  if (now_ms() - session.created_at > window) {
+    return error_response(403, "reauthentication_required",
+                          "linking a sign-in provider needs a fresh sign-in: sign in again");
+  }
+  return session.account.id;
+}
+
+bool oidc_routes::secure(const request& req) const {
+  return secure_cookies(req.tls, settings_);
 }
 
 response oidc_routes::navigate(const std::string& target) const {
@@ -255,14 +286,14 @@ response oidc_routes::start(const request& req, const std::string& provider) con
   std::optional<chat::user_id> link_user;
   if (purpose_name == "link") {
     purpose = oidc::login_purpose::link;
-    auto me = signed_in(req);
+    auto me = recently_signed_in(req);
     if (auto* err = std::get_if<response>(&me)) return *err;
-    link_user = std::get<chat::user>(me).id;
+    link_user = std::get<chat::user_id>(me);
   } else if (!purpose_name.empty() && purpose_name != "sign_in") {
     return error_response(400, code::bad_request, "purpose: expected sign_in or link");
   }
-  auto begun =
-      rp_->begin_login(provider, purpose, link_user, oidc::query_param(req.query, "login_hint"));
+  auto begun = rp_->begin_login(provider, purpose, link_user,
+                                oidc::query_param(req.query, "login_hint"), client_key(req.remote));
   if (!begun.ok()) {
     spdlog::info("event=oidc.start_failed provider={} code={}", provider, code_name(begun.error()));
     if (begun.code() == oidc::errc::unknown_provider) return oidc_error(begun.error());
@@ -273,7 +304,7 @@ response oidc_routes::start(const request& req, const std::string& provider) con
   r.status = 302;
   r.headers.emplace_back("Location", begun->authorization_url);
   r.headers.emplace_back("Cache-Control", "no-store");
-  r.headers.emplace_back("Set-Cookie", oidc::binding_cookie(*begun, now_ms(), req.tls));
+  r.headers.emplace_back("Set-Cookie", oidc::binding_cookie(*begun, now_ms(), secure(req)));
   return r;
 }
 
@@ -283,7 +314,7 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
   auto fail = [&](const oidc::status& s) {
     spdlog::info("event=oidc.callback_failed provider={} code={}", provider, code_name(s));
     response r = navigate(error_target(s));
-    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(req.tls));
+    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
     return r;
   };
   if (!done.ok()) return fail(done.error());
@@ -297,39 +328,40 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
     if (!linked.ok()) return fail(linked);
     spdlog::info("event=oidc.linked user={} provider={}", *done->link_user, provider);
     response r = navigate(settings_.oidc_after_login + "#oidc_linked=" + url_encode(provider));
-    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(req.tls));
+    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
     return r;
   }
-  auto outcome = accounts_->sign_in(identity);
+  auto outcome =
+      accounts_->sign_in(identity, oidc::ticket_binding::browser_cookie, client_key(req.remote));
   if (!outcome.ok()) return fail(outcome.error());
   if (outcome->session) {
     const auto& grant = *outcome->session;
     spdlog::info("event=oidc.sign_in user={} provider={} remote={}", grant.account.id, provider,
                  req.remote);
     response r = navigate(settings_.oidc_after_login);
-    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(req.tls));
+    r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
+    const auto max_age = std::min(settings_.session_ttl, settings_.session_max_lifetime);
     r.headers.emplace_back("Set-Cookie",
-                           set_session_cookie(grant.token, settings_.session_ttl.count(), req.tls));
+                           set_session_cookie(grant.token, max_age.count(), secure(req)));
     return r;
   }
   const auto& ticket = *outcome->signup;
   spdlog::info("event=oidc.signup_ticket provider={} remote={}", provider, req.remote);
-  const std::string sep = settings_.oidc_signup_page.find('?') == std::string::npos ? "?" : "&";
-  response r = navigate(settings_.oidc_signup_page + sep + "ticket=" + url_encode(ticket.ticket) +
-                        "&username=" + url_encode(ticket.suggested_username));
-  r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(req.tls));
+  // The ticket goes into the HttpOnly cookie only: a URL can be sent to someone else.
+  response r = navigate(settings_.oidc_signup_page);
+  r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
   const long long ttl_s = std::max<long long>(0, (ticket.expires_at - now_ms()) / 1000);
-  r.headers.emplace_back("Set-Cookie", signup_cookie(ticket.ticket, ttl_s, req.tls));
+  r.headers.emplace_back("Set-Cookie", signup_cookie(ticket.ticket, ttl_s, secure(req)));
   return r;
 }
 
 response oidc_routes::signup_info(const request& req) const {
-  std::string ticket = oidc::query_param(req.query, "ticket");
-  if (ticket.empty()) ticket = cookie_value(req.header("cookie"), k_signup_cookie).value_or("");
+  const std::string ticket =
+      cookie_value(req.header("cookie"), signup_cookie_name(secure(req))).value_or("");
   if (ticket.empty()) return error_response(400, "invalid_ticket", "no sign-up ticket");
   auto info = accounts_->peek_signup(ticket);
   if (!info.ok()) return oidc_error(info.error());
-  return json_response(200, ticket_json(*info, false).dump());
+  return json_response(200, ticket_json(*info, false, rp_->providers()).dump());
 }
 
 response oidc_routes::signup(const request& req) const {
@@ -339,21 +371,35 @@ response oidc_routes::signup(const request& req) const {
   if (name == body->end() || !name->is_string()) {
     return error_response(400, code::bad_request, "username (string) is required");
   }
+  // A native client's ticket comes in the body with an ID token of the same identity; a
+  // browser's only from the cookie (a ticket in a browser's body is refused without the token).
   std::string ticket = string_or_empty(*body, "ticket");
-  if (ticket.empty()) ticket = cookie_value(req.header("cookie"), k_signup_cookie).value_or("");
+  std::optional<oidc::verified_identity> presented;
+  if (!ticket.empty()) {
+    const std::string provider = string_or_empty(*body, "provider");
+    const std::string id_token = string_or_empty(*body, "id_token");
+    if (provider.empty() || id_token.empty()) {
+      return error_response(400, "invalid_ticket",
+                            "a ticket in the body needs provider and id_token of its identity");
+    }
+    auto identity = rp_->verify_native_id_token(provider, id_token);
+    if (!identity.ok()) return oidc_error(identity.error());
+    presented = std::move(identity).value();
+  } else {
+    ticket = cookie_value(req.header("cookie"), signup_cookie_name(secure(req))).value_or("");
+  }
   if (ticket.empty()) return error_response(400, "invalid_ticket", "no sign-up ticket");
-  auto grant = accounts_->complete_signup(ticket, name->get<std::string>());
+  auto grant = accounts_->complete_signup(ticket, name->get<std::string>(),
+                                          presented ? &*presented : nullptr);
   if (!grant.ok()) return oidc_error(grant.error());
   spdlog::info("event=oidc.signup user={} remote={}", grant->account.id, req.remote);
-  response r = json_response(201, session_json(*grant));
-  r.headers.emplace_back("Set-Cookie",
-                         set_session_cookie(grant->token, settings_.session_ttl.count(), req.tls));
-  r.headers.emplace_back("Set-Cookie", clear_signup_cookie(req.tls));
+  response r = session_response(201, *grant, req, settings_);
+  if (!presented) r.headers.emplace_back("Set-Cookie", clear_signup_cookie(secure(req)));
   return r;
 }
 
-response oidc_routes::native_nonce() const {
-  auto nonce = rp_->issue_native_nonce();
+response oidc_routes::native_nonce(const request& req) const {
+  auto nonce = rp_->issue_native_nonce(client_key(req.remote));
   if (!nonce.ok()) return oidc_error(nonce.error());
   return json_response(200, json{{"nonce", *nonce}}.dump());
 }
@@ -372,20 +418,22 @@ response oidc_routes::native(const request& req) const {
                  code_name(identity.error()), req.remote);
     return oidc_error(identity.error());
   }
-  auto outcome = accounts_->sign_in(*identity);
+  auto outcome =
+      accounts_->sign_in(*identity, oidc::ticket_binding::id_token, client_key(req.remote));
   if (!outcome.ok()) return oidc_error(outcome.error());
   if (outcome->session) {
     spdlog::info("event=oidc.native_sign_in user={} provider={}", outcome->session->account.id,
                  provider);
-    return json_response(200, session_json(*outcome->session));
+    return session_response(200, *outcome->session, req, settings_);
   }
-  return json_response(200, json{{"signup", ticket_json(*outcome->signup, true)}}.dump());
+  return json_response(
+      200, json{{"signup", ticket_json(*outcome->signup, true, rp_->providers())}}.dump());
 }
 
 response oidc_routes::identities(const request& req) const {
   auto me = signed_in(req);
   if (auto* err = std::get_if<response>(&me)) return *err;
-  auto list = accounts_->identities(std::get<chat::user>(me).id);
+  auto list = accounts_->identities(std::get<chat::session_info>(me).account.id);
   if (!list.ok()) return oidc_error(list.error());
   json out = json::array();
   for (const auto& i : *list) {
@@ -398,7 +446,7 @@ response oidc_routes::identities(const request& req) const {
 }
 
 response oidc_routes::link_native(const request& req, const std::string& provider) const {
-  auto me = signed_in(req);
+  auto me = recently_signed_in(req);
   if (auto* err = std::get_if<response>(&me)) return *err;
   auto body = object_body(req);
   if (!body) return error_response(400, code::bad_request, "the body must be a JSON object");
@@ -406,7 +454,7 @@ response oidc_routes::link_native(const request& req, const std::string& provide
   if (id_token.empty()) return error_response(400, code::bad_request, "id_token is required");
   auto identity = rp_->verify_native_id_token(provider, id_token, string_or_empty(*body, "nonce"));
   if (!identity.ok()) return oidc_error(identity.error());
-  auto linked = accounts_->link(std::get<chat::user>(me).id, *identity);
+  auto linked = accounts_->link(std::get<chat::user_id>(me), *identity);
   if (!linked.ok()) return oidc_error(linked);
   response r;
   r.status = 204;
@@ -419,7 +467,7 @@ response oidc_routes::unlink(const request& req, const std::string& provider) co
   if (auto* err = std::get_if<response>(&me)) return *err;
   const auto* p = rp_->providers().find(provider);
   if (!p) return error_response(404, "unknown_provider", "no provider " + provider);
-  auto s = accounts_->unlink(std::get<chat::user>(me).id, p->issuer);
+  auto s = accounts_->unlink(std::get<chat::session_info>(me).account.id, p->issuer);
   if (!s.ok()) return oidc_error(s);
   response r;
   r.status = 204;

@@ -39,14 +39,19 @@ class oidc_routes {
   response callback(const request& req, const std::string& provider) const;
   response signup_info(const request& req) const;
   response signup(const request& req) const;
-  response native_nonce() const;
+  response native_nonce(const request& req) const;
   response native(const request& req) const;
   response identities(const request& req) const;
   response link_native(const request& req, const std::string& provider) const;
   response unlink(const request& req, const std::string& provider) const;
 
-  // The signed-in user of the request (bearer token or session cookie), or an error response.
-  std::variant<chat::user, response> signed_in(const request& req) const;
+  // The session of the request (bearer token or session cookie), or an error response.
+  std::variant<chat::session_info, response> signed_in(const request& req) const;
+  // The signed-in user if the session began at most --link-reauth-minutes ago, else 403
+  // reauthentication_required: a stolen old token cannot plant a provider login.
+  std::variant<chat::user_id, response> recently_signed_in(const request& req) const;
+  // Cookies are Secure (TLS, or an https --public-url).
+  bool secure(const request& req) const;
   // A 200 HTML page that sends the browser to `target` (same-site, so that the SameSite=Strict
   // session cookie is sent on the next request).
   response navigate(const std::string& target) const;

@@ -1,22 +1,64 @@
-// Origin matching and cookie parsing/formatting.
+// Host and Origin matching and cookie parsing/formatting.
 #include "http/origin.hpp"
+
+#include <arpa/inet.h>
 
 #include <algorithm>
 
+#include "chat/wire.hpp"
+#include "protocol/frames.hpp"
+
 namespace chat::chatd::http {
+namespace {
+
+// A name a DNS-rebinding page cannot have: such a page's origin is a DNS name its author
+// controls, so IP literals and localhost (which browsers resolve to loopback) are safe.
+bool is_ip_or_localhost(const std::string& host) {
+  if (host == "localhost") return true;
+  unsigned char buf[16];
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    return inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), buf) == 1;
+  return inet_pton(AF_INET, host.c_str(), buf) == 1;
+}
+
+}  // namespace
+
+bool host_allowed(const std::string& host, const config& settings) {
+  if (host.empty()) return true;
+  auto a = parse_authority(host, settings.public_https() ? 443 : 80);
+  if (!a) return false;
+  if (!settings.public_url.empty() && a->host == settings.public_host &&
+      a->port == settings.public_port)
+    return true;
+  if (is_ip_or_localhost(a->host)) return true;
+  auto listen = parse_authority(settings.listen_host, 0);
+  return listen && a->host == listen->host;
+}
 
 bool origin_allowed(const std::string& origin, const std::string& host, bool tls,
                     const config& settings) {
   if (origin.empty()) return false;
-  if (!settings.allowed_origins.empty()) {
-    return std::find(settings.allowed_origins.begin(), settings.allowed_origins.end(), origin) !=
-           settings.allowed_origins.end();
+  if (std::find(settings.allowed_origins.begin(), settings.allowed_origins.end(), origin) !=
+      settings.allowed_origins.end())
+    return true;
+  if (!settings.public_url.empty() && origin == settings.public_url) return true;
+  if (!settings.allowed_origins.empty() || host.empty() || !host_allowed(host, settings))
+    return false;
+  // With a public URL, its host is reached only as that URL (the scheme seen here may be the
+  // proxy's plain http); scheme + Host still serves direct access by IP or localhost.
+  if (!settings.public_url.empty()) {
+    auto a = parse_authority(host, 0);
+    if (!a || !is_ip_or_localhost(a->host)) return false;
   }
-  return !host.empty() && origin == std::string(tls ? "https://" : "http://") + host;
+  return origin == std::string(tls ? "https://" : "http://") + host;
 }
 
-std::optional<std::string> session_cookie(const std::string& cookie_header) {
-  return cookie_value(cookie_header, k_session_cookie);
+bool secure_cookies(bool tls, const config& settings) {
+  return tls || settings.public_https();
+}
+
+std::optional<std::string> session_cookie(const std::string& cookie_header, bool secure) {
+  return cookie_value(cookie_header, secure ? k_secure_session_cookie : k_session_cookie);
 }
 
 std::optional<std::string> cookie_value(const std::string& cookie_header, const std::string& name) {
@@ -36,15 +78,51 @@ std::optional<std::string> cookie_value(const std::string& cookie_header, const 
   return std::nullopt;
 }
 
-std::string set_session_cookie(const std::string& token, long long max_age_s, bool tls) {
-  return std::string(k_session_cookie) + "=" + token +
-         "; Path=/; Max-Age=" + std::to_string(max_age_s) + "; HttpOnly; SameSite=Strict" +
-         (tls ? "; Secure" : "");
+std::string set_session_cookie(const std::string& token, long long max_age_s, bool secure) {
+  return std::string(secure ? k_secure_session_cookie : k_session_cookie) + "=" + token +
+         "; Path=/; Max-Age=" + std::to_string(std::max(0LL, max_age_s)) +
+         "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
 }
 
-std::string clear_session_cookie(bool tls) {
-  return std::string(k_session_cookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" +
-         (tls ? "; Secure" : "");
+std::string clear_session_cookie(bool secure) {
+  return set_session_cookie("", 0, secure);
+}
+
+std::string client_key(const std::string& remote) {
+  std::string ip = remote;
+  if (!ip.empty() && ip.front() == '[') {
+    ip = ip.substr(1, ip.find(']') - 1);
+  } else if (ip.find(':') == ip.rfind(':') && ip.find(':') != std::string::npos) {
+    ip = ip.substr(0, ip.find(':'));  // IPv4 with a port
+  }
+  unsigned char v6[16];
+  if (inet_pton(AF_INET6, ip.c_str(), v6) != 1) return ip;
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  char text[INET6_ADDRSTRLEN] = {};
+  if (std::equal(mapped, mapped + 12, v6)) {
+    inet_ntop(AF_INET, v6 + 12, text, sizeof text);
+    return text;
+  }
+  std::fill(v6 + 8, v6 + 16, 0);
+  inet_ntop(AF_INET6, v6, text, sizeof text);
+  return std::string(text) + "/64";
+}
+
+bool from_browser(const request& req) {
+  return !req.header("origin").empty();
+}
+
+response session_response(int status, const chat::session_grant& grant, const request& req,
+                          const config& settings) {
+  std::string body = "{";
+  if (!from_browser(req)) body += R"("token":)" + json_string(grant.token) + ",";
+  body += R"("expires_at":)" + std::to_string(grant.expires_at) + R"(,"user":)" +
+          chat::wire::to_json(grant.account) + "}";
+  response r = json_response(status, std::move(body));
+  const auto max_age = std::min(settings.session_ttl, settings.session_max_lifetime);
+  r.headers.emplace_back("Set-Cookie", set_session_cookie(grant.token, max_age.count(),
+                                                          secure_cookies(req.tls, settings)));
+  return r;
 }
 
 }  // namespace chat::chatd::http

@@ -45,13 +45,14 @@ struct credentials {
   bool from_cookie = false;
 };
 
-std::optional<credentials> find_credentials(const request& req) {
+std::optional<credentials> find_credentials(const request& req, const config& settings) {
   const std::string auth = req.header("authorization");
   const std::string bearer = "Bearer ";
   if (auth.compare(0, bearer.size(), bearer) == 0 && auth.size() > bearer.size()) {
     return credentials{auth.substr(bearer.size()), false};
   }
-  if (auto token = session_cookie(req.header("cookie"))) return credentials{*token, true};
+  if (auto token = session_cookie(req.header("cookie"), secure_cookies(req.tls, settings)))
+    return credentials{*token, true};
   return std::nullopt;
 }
 
@@ -60,6 +61,11 @@ std::optional<credentials> find_credentials(const request& req) {
 response router::handle(const request& req) const {
   counters_.http_requests.fetch_add(1, std::memory_order_relaxed);
   const bool get = req.method == "GET" || req.method == "HEAD";
+  // DNS rebinding: a page of a name its author points at this server must not reach it.
+  if (!host_allowed(req.header("host"), settings_)) {
+    return error_response(421, "host_not_allowed",
+                          "this Host is not served here (chatd --public-url names the one that is)");
+  }
   if (req.path == "/healthz") {
     if (!get) return error_response(405, code::method_not_allowed, "use GET");
     return json_response(200, R"({"status":"ok"})");
@@ -167,16 +173,11 @@ response router::login(const request& req) const {
     return engine_error(grant.error());
   }
   spdlog::info("event=http.login user={} remote={}", grant->account.id, req.remote);
-  auto r = json_response(200, R"({"token":)" + json_string(grant->token) + R"(,"expires_at":)" +
-                                  std::to_string(grant->expires_at) + R"(,"user":)" +
-                                  chat::wire::to_json(grant->account) + "}");
-  r.headers.emplace_back("Set-Cookie",
-                         set_session_cookie(grant->token, settings_.session_ttl.count(), req.tls));
-  return r;
+  return session_response(200, *grant, req, settings_);
 }
 
 response router::logout(const request& req, bool everywhere) const {
-  auto creds = find_credentials(req);
+  auto creds = find_credentials(req, settings_);
   if (!creds) return error_response(401, code::unauthenticated, "no session");
   auto user = engine_.authenticate(creds->token);
   if (!user.ok()) return engine_error(user.error());
@@ -191,12 +192,12 @@ response router::logout(const request& req, bool everywhere) const {
     r = json_response(200, "{}");
   }
   spdlog::info("event=http.logout user={} everywhere={}", user->id, everywhere);
-  r.headers.emplace_back("Set-Cookie", clear_session_cookie(req.tls));
+  r.headers.emplace_back("Set-Cookie", clear_session_cookie(secure_cookies(req.tls, settings_)));
   return r;
 }
 
 response router::me(const request& req) const {
-  auto creds = find_credentials(req);
+  auto creds = find_credentials(req, settings_);
   if (!creds) return error_response(401, code::unauthenticated, "no session");
   auto user = engine_.authenticate(creds->token);
   if (!user.ok()) return engine_error(user.error());
@@ -204,7 +205,7 @@ response router::me(const request& req) const {
 }
 
 response router::change_username(const request& req) const {
-  auto creds = find_credentials(req);
+  auto creds = find_credentials(req, settings_);
   if (!creds) return error_response(401, code::unauthenticated, "no session");
   auto user = engine_.authenticate(creds->token);
   if (!user.ok()) return engine_error(user.error());

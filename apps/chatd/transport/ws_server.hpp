@@ -307,7 +307,8 @@ class ws_server final : public server {
     // Browsers authenticate with the session cookie (their origin checked above); native
     // clients send an auth frame instead. A stale cookie falls back to the auth frame.
     if (origin_ok) {
-      if (auto token = http::session_cookie(con->get_request_header("Cookie"))) {
+      if (auto token = http::session_cookie(con->get_request_header("Cookie"),
+                                            http::secure_cookies(tls_, settings_))) {
         auto user = engine_.authenticate(*token);
         if (user.ok()) {
           state->cookie_user = *user;

@@ -38,6 +38,7 @@ chat::external_identity to_external(const verified_identity& id) {
 struct ticket_entry {
   verified_identity identity;
   signup_ticket info;
+  std::string address;  // the client's, for the per-address limit
   bool in_use = false;  // a complete_signup call is running with this ticket
 };
 
@@ -49,6 +50,7 @@ struct accounts::impl {
   // Tickets by value; `order` is insertion (= expiry) order for purging. Guarded by `mutex`.
   mutable std::mutex mutex;
   std::unordered_map<std::string, ticket_entry> tickets;
+  std::unordered_map<std::string, std::size_t> per_address;  // tickets held by each address
   std::deque<std::string> order;
 
   impl(chat::engine& e, accounts_options o) : engine(e), options(std::move(o)) {}
@@ -60,16 +62,36 @@ struct accounts::impl {
         .count();
   }
 
+  void erase(std::unordered_map<std::string, ticket_entry>::iterator it) {  // holds mutex
+    auto count = per_address.find(it->second.address);
+    if (count != per_address.end() && --count->second == 0) per_address.erase(count);
+    tickets.erase(it);
+  }
+
+  // Drops expired tickets (never a live one: a full store refuses new tickets instead).
   void purge(chat::time_ms t) {  // caller holds mutex
     while (!order.empty()) {
       auto it = tickets.find(order.front());
-      if (it != tickets.end() && it->second.info.expires_at > t &&
-          tickets.size() <= options.max_signup_tickets)
-        break;
+      if (it != tickets.end() && it->second.info.expires_at > t) break;
       if (it != tickets.end() && it->second.in_use) break;  // finishes soon; purged later
-      if (it != tickets.end()) tickets.erase(it);
+      if (it != tickets.end()) erase(it);
       order.pop_front();
     }
+  }
+
+  // The ticket's entry if it can be used with `presented` now, else the refusal.
+  result<std::unordered_map<std::string, ticket_entry>::iterator> usable(
+      const std::string& ticket, const verified_identity* presented) {  // caller holds mutex
+    auto it = tickets.find(ticket);
+    if (it == tickets.end() || it->second.info.expires_at <= now())
+      return status(errc::invalid_ticket, "unknown, expired or used sign-up ticket");
+    const verified_identity& id = it->second.identity;
+    if (presented && (presented->issuer != id.issuer || presented->subject != id.subject))
+      return status(errc::invalid_ticket, "this sign-up ticket is for another identity");
+    if (!presented && it->second.info.binding == ticket_binding::id_token)
+      return status(errc::invalid_ticket,
+                    "this sign-up ticket needs the ID token of its identity next to it");
+    return it;
   }
 };
 
@@ -78,7 +100,9 @@ accounts::accounts(chat::engine& engine, accounts_options options)
 
 accounts::~accounts() = default;
 
-result<sign_in_outcome> accounts::sign_in(const verified_identity& identity) {
+result<sign_in_outcome> accounts::sign_in(const verified_identity& identity,
+                                          ticket_binding binding,
+                                          const std::string& client_address) {
   auto found = impl_->engine.find_user_by_identity(identity.issuer, identity.subject);
   if (found) {
     auto session = impl_->engine.create_session(found->id);
@@ -99,12 +123,21 @@ result<sign_in_outcome> accounts::sign_in(const verified_identity& identity) {
   info.email = identity.email_verified ? identity.email : std::nullopt;
   info.name = identity.name;
   info.provider = identity.provider;
+  info.issuer = identity.issuer;
+  info.subject = identity.subject;
+  info.binding = binding;
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->purge(t);
-    impl_->tickets[*token] = ticket_entry{identity, info, false};
+    if (impl_->tickets.size() >= impl_->options.max_signup_tickets)
+      return status(errc::unavailable, "too many sign-ups are in progress; try again later");
+    std::size_t& held = impl_->per_address[client_address];
+    if (held >= impl_->options.max_signup_tickets_per_address)
+      return status(errc::rate_limited,
+                    "too many sign-ups in progress from this address; try again later");
+    ++held;
+    impl_->tickets[*token] = ticket_entry{identity, info, client_address, false};
     impl_->order.push_back(*token);
-    impl_->purge(t);  // drops the oldest when over capacity
   }
   sign_in_outcome out;
   out.signup = std::move(info);
@@ -120,13 +153,14 @@ result<signup_ticket> accounts::peek_signup(const std::string& ticket) const {
 }
 
 result<chat::session_grant> accounts::complete_signup(const std::string& ticket,
-                                                      const std::string& username) {
+                                                      const std::string& username,
+                                                      const verified_identity* presented) {
   verified_identity identity;
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
-    auto it = impl_->tickets.find(ticket);
-    if (it == impl_->tickets.end() || it->second.info.expires_at <= impl_->now())
-      return status(errc::invalid_ticket, "unknown, expired or used sign-up ticket");
+    auto found = impl_->usable(ticket, presented);
+    if (!found) return found.error();
+    auto it = *found;
     if (it->second.in_use)
       return status(errc::invalid_ticket, "this sign-up ticket is being used right now");
     it->second.in_use = true;
@@ -138,7 +172,7 @@ result<chat::session_grant> accounts::complete_signup(const std::string& ticket,
     auto it = impl_->tickets.find(ticket);
     if (it == impl_->tickets.end()) return;
     if (used_up)
-      impl_->tickets.erase(it);  // its key stays in `order` and is skipped when purged
+      impl_->erase(it);  // its key stays in `order` and is skipped when purged
     else
       it->second.in_use = false;
   };

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace chat::oidc {
 namespace {
@@ -101,7 +102,8 @@ result<config_file> parse_config(const std::string& json_text) {
   if (auto s = only_keys(
           doc,
           {"providers", "http", "clock_skew_seconds", "login_ttl_seconds",
-           "signup_ticket_ttl_seconds", "key_refresh_min_interval_seconds", "keys_max_age_seconds"},
+           "signup_ticket_ttl_seconds", "key_refresh_min_interval_seconds", "keys_max_age_seconds",
+           "max_pending", "max_pending_per_address"},
           top);
       !s)
     return s;
@@ -115,6 +117,18 @@ result<config_file> parse_config(const std::string& json_text) {
                      top),
         read_seconds(doc, "keys_max_age_seconds", rp.keys_max_age, 60, 7 * 86400, top)})
     if (!s) return s;
+  // Pending logins, native nonces and sign-up tickets: one pair of limits for all three.
+  for (auto [key, field] : {std::pair{"max_pending", &out.max_pending},
+                            std::pair{"max_pending_per_address", &out.max_pending_per_address}}) {
+    std::int64_t value = static_cast<std::int64_t>(*field);
+    if (auto s = read(doc, key, value, top); !s) return s;
+    if (value < 1 || value > 1000000)
+      return bad(top, std::string("\"") + key + "\" must be 1..1000000");
+    *field = static_cast<std::size_t>(value);
+  }
+  rp.max_pending_logins = rp.max_native_nonces = out.max_pending;
+  rp.max_pending_logins_per_address = rp.max_native_nonces_per_address =
+      out.max_pending_per_address;
 
   if (auto http = doc.find("http"); http != doc.end()) {
     if (!http->is_object()) return bad(top, "\"http\" must be an object");

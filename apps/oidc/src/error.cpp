@@ -43,6 +43,10 @@ const char* to_string(errc code) noexcept {
       return "replayed_state";
     case errc::login_denied:
       return "login_denied";
+    case errc::rate_limited:
+      return "rate_limited";
+    case errc::unavailable:
+      return "unavailable";
     case errc::token_exchange_failed:
       return "token_exchange_failed";
     case errc::invalid_ticket:

@@ -98,8 +98,8 @@ struct relying_party::impl {
       : providers(std::move(p)),
         http(std::move(h)),
         options(std::move(o)),
-        logins(options.max_pending_logins),
-        native_nonces(options.max_native_nonces) {
+        logins(options.max_pending_logins, options.max_pending_logins_per_address),
+        native_nonces(options.max_native_nonces, options.max_native_nonces_per_address) {
     for (const auto& config : providers.list()) {
       auto s = std::make_unique<provider_state>();
       s->config = &config;
@@ -303,7 +303,8 @@ result<verified_identity> relying_party::verify_id_token(
 
 result<login_start> relying_party::begin_login(const std::string& provider, login_purpose purpose,
                                                std::optional<chat::user_id> link_user,
-                                               const std::string& login_hint) {
+                                               const std::string& login_hint,
+                                               const std::string& client_address) {
   provider_state* s = impl_->state(provider);
   if (!s) return status(errc::unknown_provider, "no OpenID provider \"" + provider + "\"");
   if (purpose == login_purpose::link && !link_user)
@@ -341,9 +342,10 @@ result<login_start> relying_party::begin_login(const std::string& provider, logi
   out.browser_binding = *binding;
   const chat::time_ms t = impl_->now();
   out.expires_at = t + impl::ms(impl_->options.login_ttl);
-  impl_->logins.put(*state,
-                    pending_login{provider, purpose, link_user, *nonce, *verifier, *binding}, t,
-                    out.expires_at);
+  auto stored = impl_->logins.put(
+      *state, pending_login{provider, purpose, link_user, *nonce, *verifier, *binding}, t,
+      out.expires_at, client_address);
+  if (!stored) return stored;
   return out;
 }
 
@@ -409,11 +411,13 @@ result<completed_login> relying_party::complete_login(const callback_params& cb)
   return out;
 }
 
-result<std::string> relying_party::issue_native_nonce() {
+result<std::string> relying_party::issue_native_nonce(const std::string& client_address) {
   auto nonce = detail::random_token();
   if (!nonce) return status(errc::internal, "the random generator failed");
   const chat::time_ms t = impl_->now();
-  impl_->native_nonces.put(*nonce, true, t, t + impl::ms(impl_->options.native_nonce_ttl));
+  auto stored = impl_->native_nonces.put(
+      *nonce, true, t, t + impl::ms(impl_->options.native_nonce_ttl), client_address);
+  if (!stored) return stored;
   return *nonce;
 }
 

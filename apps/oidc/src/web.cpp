@@ -105,6 +105,10 @@ int http_status(const status& failure) {
       return 401;
     case errc::email_not_verified:
       return 403;
+    case errc::rate_limited:
+      return 429;
+    case errc::unavailable:
+      return 503;
     case errc::token_exchange_failed:
     case errc::provider_unreachable:
     case errc::bad_provider_response:

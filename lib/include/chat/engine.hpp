@@ -76,6 +76,8 @@ class engine {
   result<session_grant> create_session(user_id id);
   // Resolves a token and slides its expiry. unauthenticated if unknown, expired or revoked.
   result<user> authenticate(const std::string& token);
+  // authenticate() that also tells when the session began (for recent re-authentication).
+  result<session_info> authenticate_session(const std::string& token);
   // Revokes one session; its live connections get session_revoked and are dropped.
   status logout(const std::string& token);
   // Revokes all of the user's sessions and drops all their connections; returns how many

@@ -35,6 +35,9 @@ struct engine_options {
   int pool_size = 4;  // database connections (an in-memory SQLite database always uses one)
 
   std::chrono::seconds session_ttl = std::chrono::hours(24 * 30);  // sliding expiry
+  // Absolute limit: a session ends this long after its sign-in however often it is used (its
+  // sliding expiry never passes this point). Must be positive.
+  std::chrono::seconds session_max_lifetime = std::chrono::hours(24 * 90);
   password_cost password_hashing = password_cost::interactive;
 
   // Group commit: the commit thread takes up to this many pending sends into one transaction.

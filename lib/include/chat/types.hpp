@@ -37,6 +37,13 @@ struct session_grant {
   time_ms expires_at = 0;
 };
 
+// A valid session, as engine::authenticate_session sees it.
+struct session_info {
+  user account;
+  time_ms created_at = 0;  // when the user signed in (never moves)
+  time_ms expires_at = 0;  // after the slide of this call
+};
+
 struct external_identity {
   std::string issuer;   // OpenID Connect "iss", e.g. "https://accounts.google.com"
   std::string subject;  // OpenID Connect "sub", stable per issuer

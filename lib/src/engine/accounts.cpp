@@ -1,4 +1,5 @@
 // Accounts, sessions and external identities.
+#include <algorithm>
 #include <chrono>
 
 #include "engine/engine_impl.hpp"
@@ -24,6 +25,15 @@ status check_contact_fields(const new_account& account) {
 
 // Sessions slide in steps, not on every request, to keep authentication read-only mostly.
 constexpr time_ms k_slide_step_ms = 60 * 1000;
+
+// A session used at `now` lives for session_ttl more, but never past created_at plus
+// session_max_lifetime (docs/protocol.md, "Sessions").
+time_ms session_expiry(const engine_options& options, time_ms created_at, time_ms now) {
+  using std::chrono::milliseconds;
+  const time_ms ttl = std::chrono::duration_cast<milliseconds>(options.session_ttl).count();
+  const time_ms max = std::chrono::duration_cast<milliseconds>(options.session_max_lifetime).count();
+  return std::min(now + ttl, created_at + max);
+}
 
 }  // namespace
 
@@ -65,9 +75,7 @@ result<session_grant> engine::create_session(user_id id) {
     grant.token = detail::new_session_token();
     grant.account = found->user;
     const time_ms now = impl_->now();
-    grant.expires_at =
-        now +
-        std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.session_ttl).count();
+    grant.expires_at = session_expiry(impl_->options, now, now);
     impl_->db->insert_session({detail::token_hash(grant.token), id, now, grant.expires_at});
     return grant;
   });
@@ -111,24 +119,33 @@ result<session_grant> engine::login(const std::string& username, const std::stri
 }
 
 result<user> engine::authenticate(const std::string& token) {
+  auto session = authenticate_session(token);
+  if (!session) return session.error();
+  return std::move(session->account);
+}
+
+result<session_info> engine::authenticate_session(const std::string& token) {
   const status refused(errc::unauthenticated, "unknown, expired or revoked session");
   if (token.empty() || token.size() > 256) return refused;
-  return impl_->guarded([&]() -> result<user> {
+  return impl_->guarded([&]() -> result<session_info> {
     const std::string hash = detail::token_hash(token);
     auto session = impl_->db->find_session(hash);
     if (!session) return refused;
     const time_ms now = impl_->now();
-    if (session->expires_at <= now) {
+    const time_ms end = session_expiry(impl_->options, session->created_at, now);
+    // `end` also enforces the absolute maximum on sessions stored before it was lowered.
+    if (session->expires_at <= now || end <= now) {
       impl_->db->delete_session(hash);
       return refused;
     }
     auto found = impl_->db->find_user(session->user);
     if (!found) return refused;
-    const time_ms ttl =
-        std::chrono::duration_cast<std::chrono::milliseconds>(impl_->options.session_ttl).count();
-    if (now + ttl - session->expires_at >= k_slide_step_ms)
-      impl_->db->update_session_expiry(hash, now + ttl);
-    return std::move(found->user);
+    session_info info{std::move(found->user), session->created_at, session->expires_at};
+    if (end - session->expires_at >= k_slide_step_ms || end < session->expires_at) {
+      impl_->db->update_session_expiry(hash, end);
+      info.expires_at = end;
+    }
+    return info;
   });
 }
 

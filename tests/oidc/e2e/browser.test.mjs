@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Chatd } from '../../e2e/lib/chatd.mjs';
-import { writeChatdConfig } from './lib/provider.mjs';
+import { issuer, writeChatdConfig } from './lib/provider.mjs';
 
 // playwright-core is installed in tests/web (fixture web_node_modules).
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
@@ -52,11 +52,22 @@ test('sign_up_with_the_provider_choose_a_name_sign_out_and_back_in_keeps_the_nam
   const button = page.getByRole('link', { name: 'Continue with Test provider' });
   await button.waitFor();
   // First sign-in: the provider (auto-login as "alice") sends us back with a sign-up ticket.
+  const navigations = [];
+  page.on('framenavigated', (frame) => navigations.push(frame.url()));
   await button.click();
-  await page.waitForURL(/#\/oidc-signup\?ticket=/);
+  await page.waitForURL(/#\/oidc-signup$/);
   const username = page.locator('#auth-username');
   await assert.doesNotReject(username.waitFor());
+  await page.locator('#auth-identity', { hasText: 'Test provider' }).waitFor();
   assert.equal(await username.inputValue(), 'alice', 'the suggested name comes from the email');
+  // M2: the ticket travels only in the HttpOnly cookie, never in a URL, and the form shows the
+  // provider account (issuer and email) the new account will be linked to.
+  assert.deepEqual(navigations.filter((u) => u.startsWith(chatd.http) && /ticket/.test(u)), []);
+  const identity = await page.locator('#auth-identity').textContent();
+  assert.match(identity, /alice@/);
+  assert.ok(identity.includes(issuer), identity);
+  const signupCookie = (await context.cookies(chatd.http)).find((c) => c.name === 'chat_oidc_signup');
+  assert.ok(signupCookie && signupCookie.httpOnly, 'the ticket is in an HttpOnly cookie');
   assert.ok(await page.locator('#auth-password').isHidden(), 'only a username is asked');
   await username.fill('alice_oidc');
   await page.locator('#auth-submit').click();

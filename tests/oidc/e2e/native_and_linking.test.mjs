@@ -42,29 +42,35 @@ test('providers_are_listed_for_the_buttons', async () => {
   assert.deepEqual(r.body.providers.map((p) => p.id), ['test', 'down']);
 });
 
+// A native sign-up: the ticket plus an ID token of the same identity (docs/protocol.md).
+function nativeSignup(ticket, idToken, username) {
+  return chatd.request('POST', '/v1/auth/oidc/signup',
+    { body: { ticket, provider: 'test', id_token: idToken, username } });
+}
+
 test('native_first_token_gives_a_signup_ticket_then_the_same_account_every_time', async () => {
   const subject = unique('nat');
-  const first = await native(await providerIdToken(subject));
+  const idToken = await providerIdToken(subject);
+  const first = await native(idToken);
   assert.equal(first.status, 200, JSON.stringify(first.body));
   checkHttp('oidc_native', first.body);
   assert.equal(first.body.signup.provider, 'test');
   assert.equal(first.body.signup.email, `${subject}@example.test`);
+  assert.equal(first.body.signup.issuer, issuer);
+  assert.equal(first.body.signup.subject, subject);
+  const ticket = first.body.signup.ticket;
   const name = unique('n_');
-  const info = await chatd.request('GET', `/v1/auth/oidc/signup?ticket=${encodeURIComponent(first.body.signup.ticket)}`);
-  assert.equal(info.status, 200);
-  checkHttp('oidc_signup_info', info.body);
   // The username rules and errors of /v1/register; the ticket survives a refused name.
   await chatd.register(`taken${subject}`.slice(0, 20));
-  const taken = await chatd.request('POST', '/v1/auth/oidc/signup',
-    { body: { ticket: first.body.signup.ticket, username: `TAKEN${subject}`.slice(0, 20) } });
+  const taken = await nativeSignup(ticket, idToken, `TAKEN${subject}`.slice(0, 20));
   expectError(taken, 409, 'conflict');
-  const bad = await chatd.request('POST', '/v1/auth/oidc/signup', { body: { ticket: first.body.signup.ticket, username: 'a b' } });
+  const bad = await nativeSignup(ticket, idToken, 'a b');
   expectError(bad, 400, 'invalid_argument');
-  const made = await chatd.request('POST', '/v1/auth/oidc/signup', { body: { ticket: first.body.signup.ticket, username: name } });
+  const made = await nativeSignup(ticket, idToken, name);
   assert.equal(made.status, 201, JSON.stringify(made.body));
   checkHttp('login', made.body);
   assert.equal(made.body.user.username, name);
-  const used = await chatd.request('POST', '/v1/auth/oidc/signup', { body: { ticket: first.body.signup.ticket, username: unique('x') } });
+  const used = await nativeSignup(ticket, idToken, unique('x'));
   expectError(used, 400, 'invalid_ticket');
 
   const again = await native(await providerIdToken(subject));
@@ -74,6 +80,28 @@ test('native_first_token_gives_a_signup_ticket_then_the_same_account_every_time'
   assert.equal(again.body.user.username, name);
   const me = await chatd.request('GET', '/v1/me', { token: again.body.token });
   assert.equal(me.body.user.id, made.body.user.id);
+});
+
+// Issue 12, M2 (sign-up ticket fixation): a ticket handed to someone else creates nothing.
+test('a_native_signup_ticket_is_bound_to_the_id_token_of_its_identity', async () => {
+  const attacker = unique('att');
+  const attackerToken = await providerIdToken(attacker);
+  const first = await native(attackerToken);
+  const ticket = first.body.signup.ticket;
+  // The ticket alone, as a victim's browser or app would send it: refused.
+  expectError(await chatd.request('POST', '/v1/auth/oidc/signup', { body: { ticket, username: unique('v_') } }),
+    400, 'invalid_ticket');
+  // Planted as the browser's sign-up cookie: refused too (a native ticket needs its token).
+  expectError(await chatd.request('POST', '/v1/auth/oidc/signup',
+    { body: { username: unique('v_') }, cookie: `chat_oidc_signup=${ticket}` }), 400, 'invalid_ticket');
+  // With another identity's ID token (the victim's app): refused.
+  expectError(await nativeSignup(ticket, await providerIdToken(unique('vic')), unique('v_')), 400, 'invalid_ticket');
+  // A ticket is never read from a URL.
+  expectError(await chatd.request('GET', `/v1/auth/oidc/signup?ticket=${encodeURIComponent(ticket)}`),
+    400, 'invalid_ticket');
+  // Its own identity's token: fine.
+  const made = await nativeSignup(ticket, attackerToken, unique('a_'));
+  assert.equal(made.status, 201, JSON.stringify(made.body));
 });
 
 test('native_nonce_is_single_use', async () => {
@@ -156,8 +184,9 @@ test('link_and_unlink_native_for_a_signed_in_user', async () => {
 });
 
 test('unlinking_the_last_way_to_sign_in_is_refused', async () => {
-  const first = await native(await providerIdToken(unique('only')));
-  const made = await chatd.request('POST', '/v1/auth/oidc/signup', { body: { ticket: first.body.signup.ticket, username: unique('o_') } });
+  const idToken = await providerIdToken(unique('only'));
+  const first = await native(idToken);
+  const made = await nativeSignup(first.body.signup.ticket, idToken, unique('o_'));
   assert.equal(made.status, 201);
   const r = await chatd.request('DELETE', '/v1/me/identities/test', { token: made.body.token });
   expectError(r, 409, 'conflict');

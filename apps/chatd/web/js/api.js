@@ -79,19 +79,27 @@ export async function providers() {
   }
 }
 
-// A first sign-in with a provider ends with a sign-up ticket; the browser comes back to
-//   /#/oidc-signup?ticket=TICKET&username=SUGGESTED
-// (the contract this client offers the callback; see README.md) and the person picks a
-// username. POST /v1/auth/oidc/signup {ticket, username} creates the account and the session.
-export function providerSignupFromUrl(hash = location.hash) {
-  const m = /^#\/oidc-signup\?(.*)$/.exec(hash);
-  if (!m) return null;
-  const params = new URLSearchParams(m[1]);
-  const ticket = params.get('ticket');
-  return ticket ? { ticket, username: params.get('username') || '' } : null;
+// A first sign-in with a provider ends with a sign-up ticket in an HttpOnly cookie (never in
+// the URL: a link can be sent to someone else) and the browser on /#/oidc-signup. The page
+// asks chatd whose identity the ticket is for (GET /v1/auth/oidc/signup), shows it, and the
+// person picks a username: POST /v1/auth/oidc/signup {username} creates the account, linked
+// to that identity, and the session.
+export function isProviderSignupRoute(hash = location.hash) {
+  return /^#\/oidc-signup(\?.*)?$/.test(hash);
 }
 
-export async function completeProviderSignup(ticket, username) {
-  const data = await call('POST', '/v1/auth/oidc/signup', { ticket, username });
+// {provider_name, issuer, subject, email?, name?, suggested_username}, or null when there is
+// no valid ticket (expired, used, or none).
+export async function providerSignupInfo() {
+  try {
+    return await call('GET', '/v1/auth/oidc/signup');
+  } catch (e) {
+    if (e.status === 400 || e.status === 404) return null;
+    throw e;
+  }
+}
+
+export async function completeProviderSignup(username) {
+  const data = await call('POST', '/v1/auth/oidc/signup', { username });
   return data.user || currentUser();
 }

@@ -186,14 +186,27 @@ function route(how = {}) {
 }
 
 window.addEventListener('hashchange', () => {
-  const providerSignup = api.providerSignupFromUrl();
-  if (providerSignup && !session) {
-    showAuth();
-    auth.chooseUsername(providerSignup.ticket, providerSignup.username);
+  if (api.isProviderSignupRoute() && !session) {
+    showProviderSignup();
     return;
   }
   route({ user: false });
 });
+
+// The choose-a-username step after a first sign-in with a provider: the ticket is in an
+// HttpOnly cookie; chatd tells whose identity it is.
+async function showProviderSignup() {
+  showAuth();
+  history.replaceState(null, '', '#/oidc-signup');
+  let info = null;
+  try {
+    info = await api.providerSignupInfo();
+  } catch {
+    info = null;
+  }
+  if (info) auth.chooseUsername(info);
+  else auth.signupExpired();
+}
 NARROW.addEventListener('change', () => session && route({ user: false }));
 
 function updateTitle() {
@@ -274,10 +287,8 @@ function announceIncoming(m, ch) {
 
 // ---- Start --------------------------------------------------------------------------------
 async function boot() {
-  const providerSignup = api.providerSignupFromUrl();
-  if (providerSignup) {
-    showAuth();
-    auth.chooseUsername(providerSignup.ticket, providerSignup.username);
+  if (api.isProviderSignupRoute()) {
+    showProviderSignup();
     return;
   }
   let user = null;

@@ -17,8 +17,22 @@ namespace chat::oidc {
 
 struct accounts_options {
   std::chrono::seconds signup_ticket_ttl{900};
-  std::size_t max_signup_tickets = 10000;  // when full, the oldest ticket is dropped
-  std::function<chat::time_ms()> clock;    // Unix epoch ms; default: the system clock
+  // How many tickets may wait at once, and how many of them one client address may hold.
+  // Nothing is dropped early: when full, sign_in refuses (unavailable, or rate_limited for
+  // the one address).
+  std::size_t max_signup_tickets = 10000;
+  std::size_t max_signup_tickets_per_address = 30;
+  std::function<chat::time_ms()> clock;  // Unix epoch ms; default: the system clock
+};
+
+// Who may use a sign-up ticket (docs/auth.md, "Sign-up tickets").
+enum class ticket_binding : std::uint8_t {
+  // Browser flow: chatd hands the ticket only to the browser that finished the callback, in
+  // an HttpOnly cookie, and takes it only from that cookie.
+  browser_cookie = 0,
+  // Native flow: complete_signup needs an ID token of the same identity next to the ticket, so
+  // a ticket passed on to someone else is useless without the app's own ID token.
+  id_token = 1,
 };
 
 // A first-time identity: the user must choose a username before the account exists.
@@ -26,9 +40,12 @@ struct signup_ticket {
   std::string ticket;  // opaque, single use; give it to the client
   chat::time_ms expires_at = 0;
   std::string suggested_username;  // derived from the email or name; may be taken already
-  std::optional<std::string> email;
+  std::optional<std::string> email;  // only a verified one
   std::optional<std::string> name;
   std::string provider;
+  std::string issuer;   // the identity the new account will be linked to: show it
+  std::string subject;
+  ticket_binding binding = ticket_binding::browser_cookie;
 };
 
 // Exactly one of `session` (a returning user) and `signup` (a first-time identity) is set.
@@ -46,16 +63,22 @@ class accounts {
   accounts(const accounts&) = delete;
   accounts& operator=(const accounts&) = delete;
 
-  // Returning identity: a new session. First-time identity: a sign-up ticket. Never links by
-  // email. Errors: account (engine failures such as unavailable).
-  result<sign_in_outcome> sign_in(const verified_identity& identity);
+  // Returning identity: a new session. First-time identity: a sign-up ticket bound as
+  // `binding`, counted against `client_address`. Never links by email. Errors: account
+  // (engine failures such as unavailable), rate_limited and unavailable (too many tickets).
+  result<sign_in_outcome> sign_in(const verified_identity& identity,
+                                  ticket_binding binding = ticket_binding::browser_cookie,
+                                  const std::string& client_address = {});
 
   // Creates the account with `username` (the rules and errors of password sign-up: account
   // with engine_code invalid_argument or conflict; the ticket stays valid for another try),
-  // links the identity and returns a session; the ticket is then used up. invalid_ticket if it
-  // is unknown, expired, already used or being used by a concurrent call.
+  // links the identity and returns a session; the ticket is then used up. `presented` is the
+  // identity of an ID token sent with the ticket: required for an id_token ticket, and when
+  // given it must be the ticket's identity. invalid_ticket if the ticket is unknown, expired,
+  // already used, being used by a concurrent call, or `presented` is missing or another one.
   result<chat::session_grant> complete_signup(const std::string& ticket,
-                                              const std::string& username);
+                                              const std::string& username,
+                                              const verified_identity* presented = nullptr);
 
   // The ticket's details without using it (to show the choose-a-username form).
   result<signup_ticket> peek_signup(const std::string& ticket) const;

@@ -16,6 +16,10 @@ struct config_file {
   curl_http_options http;
   relying_party_options relying_party;  // clock_skew_seconds, login_ttl_seconds, ...
   std::chrono::seconds signup_ticket_ttl{900};
+  // "max_pending" and "max_pending_per_address": the limits of each of the pending logins,
+  // native nonces and sign-up tickets (also copied into `relying_party`).
+  std::size_t max_pending = 10000;
+  std::size_t max_pending_per_address = 30;
 };
 
 // Parses the JSON text. Unknown keys are errors (a typo must not silently drop a security

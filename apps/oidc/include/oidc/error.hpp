@@ -34,6 +34,8 @@ enum class errc : std::uint8_t {
   invalid_ticket = 20,         // sign-up ticket unknown, expired, in use or already used
   account = 21,                // the engine refused; engine_code() says why (conflict, ...)
   internal = 22,               // a bug or an OpenSSL/libcurl failure that should not happen
+  rate_limited = 23,           // this client address holds too many pending logins/nonces/tickets
+  unavailable = 24,            // every slot for pending logins/nonces/tickets is taken: try later
 };
 
 // The snake_case name of the code ("bad_signature").

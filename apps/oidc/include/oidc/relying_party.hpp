@@ -20,13 +20,16 @@ namespace chat::oidc {
 struct relying_party_options {
   // Tolerance for exp, nbf and iat between our clock and the provider's.
   std::chrono::seconds clock_skew{60};
-  // Pending browser logins (state records): how long a login may take, and how many may wait
-  // at once (when full, the oldest is dropped).
+  // Pending browser logins (state records): how long a login may take, how many may wait at
+  // once and how many of them one client address may hold. Nothing is dropped early: when
+  // full, new logins are refused (unavailable; rate_limited for the one address).
   std::chrono::seconds login_ttl{600};
   std::size_t max_pending_logins = 10000;
-  // Native nonces from issue_native_nonce(): lifetime and how many may wait at once.
+  std::size_t max_pending_logins_per_address = 30;
+  // Native nonces from issue_native_nonce(): the same three settings.
   std::chrono::seconds native_nonce_ttl{600};
   std::size_t max_native_nonces = 10000;
+  std::size_t max_native_nonces_per_address = 30;
   // Cached discovery documents and key sets are refetched after these ages. A failed refetch
   // keeps the previous copy in use.
   std::chrono::seconds discovery_max_age{std::chrono::hours(24)};
@@ -95,10 +98,13 @@ class relying_party {
   // Starts a browser login: fetches discovery (cached), makes state, nonce, PKCE verifier and
   // browser binding, stores the pending login and returns the authorization URL. `link_user`
   // is required for purpose == link. `login_hint` is passed to the provider when not empty.
-  // Errors: unknown_provider, provider_unreachable, bad_provider_response, invalid_config.
+  // `client_address` identifies the client for the per-address limit. Errors:
+  // unknown_provider, provider_unreachable, bad_provider_response, invalid_config,
+  // rate_limited (this address holds too many pending logins), unavailable (all slots taken).
   result<login_start> begin_login(const std::string& provider, login_purpose purpose,
                                   std::optional<chat::user_id> link_user = std::nullopt,
-                                  const std::string& login_hint = {});
+                                  const std::string& login_hint = {},
+                                  const std::string& client_address = {});
 
   // Finishes a browser login: consumes the state (single use, even when this fails), checks
   // the binding and the iss parameter, exchanges the code (with the PKCE verifier) at the token
@@ -108,8 +114,9 @@ class relying_party {
   result<completed_login> complete_login(const callback_params& callback);
 
   // A single-use nonce for a native app to put into its platform sign-in request. Valid for
-  // native_nonce_ttl; verify_native_id_token consumes it.
-  result<std::string> issue_native_nonce();
+  // native_nonce_ttl; verify_native_id_token consumes it. Errors: rate_limited, unavailable
+  // (as for begin_login).
+  result<std::string> issue_native_nonce(const std::string& client_address = {});
 
   // Verifies an ID token a native app got from its platform SDK. The audience may be the
   // client id or one of native_client_ids. Nonce: optional for native tokens (not every SDK

@@ -44,7 +44,7 @@ export function setupAuth(onSignedIn) {
   const error = byId('auth-error');
   const submit = byId('auth-submit');
   let mode = 'signin';
-  let ticket = null;  // the sign-up ticket of a first provider sign-in
+  const identity = byId('auth-identity');
   let busy = false;
   let providers = [];
 
@@ -62,6 +62,7 @@ export function setupAuth(onSignedIn) {
     byId('auth-password-hint').hidden = mode !== 'signup';
     password.closest('.field').hidden = mode === 'choose';
     byId('auth-providers').hidden = mode === 'choose' || !providers.length;
+    if (mode !== 'choose') identity.hidden = true;
     document.title = `${t.title} · libchat`;
     showError('');
     if (focusUsername) username.focus();
@@ -77,10 +78,7 @@ export function setupAuth(onSignedIn) {
   }
 
   byId('auth-switch').addEventListener('click', () => {
-    if (mode === 'choose') {
-      ticket = null;
-      history.replaceState(null, '', location.pathname);
-    }
+    if (mode === 'choose') history.replaceState(null, '', location.pathname);
     setMode(mode === 'signin' ? 'signup' : 'signin', true);
   });
 
@@ -104,9 +102,8 @@ export function setupAuth(onSignedIn) {
     try {
       let user;
       if (mode === 'choose') {
-        user = await api.completeProviderSignup(ticket, name);
+        user = await api.completeProviderSignup(name);
         history.replaceState(null, '', location.pathname);
-        ticket = null;
       } else {
         if (mode === 'signup') await api.register(name, pass);
         user = await api.login(name, pass);
@@ -145,14 +142,27 @@ export function setupAuth(onSignedIn) {
       password.value = '';
       username.focus();
     },
-    // A first sign-in with a provider came back with a sign-up ticket (see js/api.js).
-    chooseUsername(signupTicket, suggested) {
-      ticket = signupTicket;
+    // A first sign-in with a provider came back with a sign-up ticket (see js/api.js): `info`
+    // says which provider account the new account will be linked to; the person sees it.
+    chooseUsername(info) {
       setMode('choose', false);
-      username.value = suggested || '';
+      const who = info.email || info.name || `ID ${info.subject}`;
+      identity.replaceChildren(
+        'Your new account will be linked to the ', h('strong', {}, info.provider_name || info.provider),
+        ' account ', h('strong', { class: 'who' }, who), ' ',
+        h('span', { class: 'issuer' }, `(${info.issuer}, ID ${info.subject})`), '.');
+      identity.hidden = false;
+      username.value = info.suggested_username || '';
       password.value = '';
       username.focus();
       username.select();
+    },
+    // The choose-a-username page without a valid ticket (expired, used, or a link from
+    // someone else): sign in again.
+    signupExpired() {
+      setMode('signin', false);
+      history.replaceState(null, '', location.pathname);
+      showError('This sign-up has expired. Sign in with your provider again.', null);
     },
   };
 }
