@@ -144,6 +144,8 @@ TEST_CASE("typing_reaches_other_online_members_and_presence_follows_connections"
   auto bob = make_user(*e, "bob");
   auto eve = make_user(*e, "eve");
   auto dm = e->open_direct(alice.id, bob.id);
+  // Presence needs both sides' choice (docs/protocol.md, "Who may reach me"): bob opens it too.
+  REQUIRE(e->open_direct(bob.id, alice.id).ok());
   auto a = std::make_shared<recording_sink>();
   auto b = std::make_shared<recording_sink>();
   auto v = std::make_shared<recording_sink>();
@@ -203,7 +205,9 @@ TEST_CASE("logout_everywhere_ends_every_connection_and_announces_offline",
   auto e = open_memory_engine();
   auto alice = make_user(*e, "alice");
   auto bob = make_user(*e, "bob");
-  REQUIRE(e->open_direct(alice.id, bob.id).ok());
+  auto dm = e->open_direct(alice.id, bob.id);
+  REQUIRE(dm.ok());
+  REQUIRE(e->send(bob.id, dm->id, "hi").ok());  // bob answered: they see each other's presence
   auto watcher = std::make_shared<recording_sink>();
   e->connect(bob.id, watcher);
   auto grant = e->login("alice", "correct horse battery");

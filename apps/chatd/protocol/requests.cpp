@@ -244,6 +244,49 @@ void on_online_contacts(const json&, const request_context& ctx) {
   });
 }
 
+// Who may reach me (docs/protocol.md, "Who may reach me").
+void on_block_user(const json& req, const request_context& ctx) {
+  auto target = resolve_user(req, ctx);
+  if (!target.ok()) return ctx.fail(target.error());
+  reply_status(ctx, ctx.engine.block_user(ctx.me, target->id));
+}
+
+void on_unblock_user(const json& req, const request_context& ctx) {
+  auto target = resolve_user(req, ctx);
+  if (!target.ok()) return ctx.fail(target.error());
+  reply_status(ctx, ctx.engine.unblock_user(ctx.me, target->id));
+}
+
+void on_list_blocked(const json&, const request_context& ctx) {
+  reply(ctx, ctx.engine.blocked_users(ctx.me), [](const std::vector<chat::user>& users) {
+    std::string out = R"({"users":[)";
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      if (i) out += ',';
+      out += chat::wire::to_json(users[i]);
+    }
+    return out + "]}";
+  });
+}
+
+std::string privacy_json(const chat::privacy_settings& p) {
+  return std::string(R"({"privacy":{"group_adds":")") + chat::to_string(p.group_adds) + R"("}})";
+}
+
+void on_get_privacy(const json&, const request_context& ctx) {
+  reply(ctx, ctx.engine.privacy(ctx.me), privacy_json);
+}
+
+void on_set_privacy(const json& req, const request_context& ctx) {
+  auto name = require_string(req, "group_adds");
+  auto policy = chat::group_add_policy_from_string(name);
+  if (!policy) throw bad_request("field group_adds: expected everyone, contacts or nobody");
+  chat::privacy_settings settings;
+  settings.group_adds = *policy;
+  auto s = ctx.engine.set_privacy(ctx.me, settings);
+  if (!s.ok()) return ctx.fail(s);
+  ctx.ok(privacy_json(settings));
+}
+
 const std::map<std::string, handler>& handlers() {
   static const std::map<std::string, handler> table = {
       {"ping", on_ping},
@@ -266,6 +309,11 @@ const std::map<std::string, handler>& handlers() {
       {"mark_read", on_mark_read},
       {"typing", on_typing},
       {"online_contacts", on_online_contacts},
+      {"block_user", on_block_user},
+      {"unblock_user", on_unblock_user},
+      {"list_blocked", on_list_blocked},
+      {"get_privacy", on_get_privacy},
+      {"set_privacy", on_set_privacy},
   };
   return table;
 }

@@ -75,7 +75,12 @@ void test_polled_events(void) {
   CHECK(drain(a) == 0);
   chat_message_free(m);
 
-  /* Presence: a contact's first connection announces them. */
+  /* Presence: a contact's first connection announces them. Presence needs both users' choice
+     of a shared conversation (docs/protocol.md, "Who may reach me"): bob opens the DM too. */
+  chat_channel* dm_of_bob = chat_open_direct(engine, bob, alice, &err);
+  CHECK_OK(err);
+  CHECK(dm_of_bob->id == dm->id);
+  chat_channel_free(dm_of_bob);
   chat_connection* c2 = chat_engine_connect(engine, carol, 0, &err);
   CHECK_OK(err);
   chat_connection_close(c2); /* carol shares no channel: nobody is told */

@@ -26,6 +26,7 @@ class EventsTest(unittest.TestCase):
             self.assertEqual(b.poll(), [])
             self.assertEqual(b.poll(timeout=0.02), [])
             dm = e.open_direct(self.alice, self.bob)
+            e.open_direct(self.bob, self.alice)  # both chose it: they see each other's presence
             created = wait_for(b, EventKind.CHANNEL_CREATED)
             self.assertEqual(created.channel.id, dm.id)
             a.poll()
@@ -48,6 +49,7 @@ class EventsTest(unittest.TestCase):
     def test_presence(self):
         e = self.engine
         e.open_direct(self.alice, self.bob)
+        e.open_direct(self.bob, self.alice)  # presence needs both users' choice
         a = e.connect(self.alice)
         b = e.connect(self.bob)
         online = wait_for(a, EventKind.PRESENCE)

@@ -129,6 +129,19 @@ class engine {
   status leave(user_id me, channel_id id);
   status set_role(user_id actor, channel_id id, user_id target, role r);
 
+  // ---- Who may reach me -------------------------------------------------------------------
+  // A block between two users (either way) refuses open_direct and send in their direct
+  // conversation (forbidden), and stops presence between them. A blocked user also cannot add
+  // the blocker to a group (forbidden). Shared groups are otherwise unaffected. Blocking is
+  // idempotent; invalid_argument for myself, not_found for an unknown user.
+  status block_user(user_id me, user_id target);
+  // Idempotent; not_found for an unknown user. blocked_users: whom I blocked, by username.
+  status unblock_user(user_id me, user_id target);
+  result<std::vector<user>> blocked_users(user_id me);
+  // Who may add me to groups (create_group's members and add_member); others get forbidden.
+  result<privacy_settings> privacy(user_id me);
+  status set_privacy(user_id me, const privacy_settings& settings);
+
   // ---- Messages ------------------------------------------------------------------------
   // Text: valid UTF-8, 1..2000 code points. client_msg_id: 0..64 bytes; a retry with the same
   // (sender, client_msg_id) returns the original message. Returns once committed (durable).
@@ -155,7 +168,8 @@ class engine {
 
   // ---- Live routing ----------------------------------------------------------------------
   // Registers a connected session of an authenticated user. The engine keeps the sink until
-  // disconnect(). The first connection of a user announces them online to their contacts.
+  // disconnect(). The first connection of a user announces them online to their presence
+  // contacts (see online_contacts).
   // With the session token it authenticated with, logout(token) ends this connection too: the
   // sink gets a session_revoked event and is dropped (so does logout_everywhere, for all of the
   // user's connections). The token is only hashed, never kept.
@@ -164,7 +178,9 @@ class engine {
   void disconnect(connection_id connection);
   // Tells the channel's other online members that `me` is typing. Nothing is stored.
   status typing(user_id me, channel_id id, connection_id origin = 0);
-  // Users I share a channel with who have at least one connection now.
+  // Users who see my presence and whose presence I see, with at least one connection now:
+  // those sharing a channel with me that both of us are in by choice (we created it, joined it
+  // by name, opened the direct conversation or have sent into it) and no block either way.
   result<std::vector<user_id>> online_contacts(user_id me);
 
   // ---- Operations ----------------------------------------------------------------------

@@ -58,6 +58,20 @@ const char* to_string(channel_kind kind) noexcept;
 const char* to_string(role r) noexcept;
 std::optional<role> role_from_string(const std::string& name) noexcept;
 
+// Who may add me to a group (engine::set_privacy). See docs/protocol.md, "Who may reach me".
+enum class group_add_policy : std::uint8_t {
+  everyone = 0,  // anyone (the default)
+  contacts = 1,  // users with whom I have a direct conversation that I opened or sent into
+  nobody = 2,    // no one: I only join groups I create or join by name
+};
+
+const char* to_string(group_add_policy policy) noexcept;
+std::optional<group_add_policy> group_add_policy_from_string(const std::string& name) noexcept;
+
+struct privacy_settings {
+  group_add_policy group_adds = group_add_policy::everyone;
+};
+
 struct channel {
   channel_id id = 0;
   channel_kind kind = channel_kind::group;

@@ -49,6 +49,31 @@ std::string direct_key(user_id a, user_id b) {
 
 }  // namespace
 
+bool engine::impl::blocked_either_way(user_id a, user_id b) {
+  return db->is_blocked(a, b) || db->is_blocked(b, a);
+}
+
+status engine::impl::check_group_add(user_id actor, user_id target) {
+  // One message for every refusal: the actor learns neither the policy nor the block.
+  const status refused(errc::forbidden, "this user does not accept group invitations from you");
+  if (db->is_blocked(target, actor)) return refused;
+  switch (static_cast<group_add_policy>(db->group_add_policy(target))) {
+    case group_add_policy::everyone:
+      return {};
+    case group_add_policy::contacts: {
+      // A contact: the direct conversation with the actor exists and the target is in it by
+      // choice (opened it or has sent into it).
+      auto dm = db->find_direct(direct_key(actor, target));
+      if (!dm) return refused;
+      auto mine = db->find_membership(dm->id, target);
+      return mine && mine->by_choice ? status() : refused;
+    }
+    case group_add_policy::nobody:
+      return refused;
+  }
+  return refused;
+}
+
 result<channel> engine::create_group(user_id creator, const std::string& name,
                                      const std::string& topic,
                                      const std::vector<user_id>& members) {
@@ -58,13 +83,14 @@ result<channel> engine::create_group(user_id creator, const std::string& name,
   return impl_->guarded([&]() -> result<channel> {
     if (auto u = impl_->require_user(creator); !u) return u.error();
     const time_ms now = impl_->now();
-    std::vector<detail::membership_record> records{{0, creator, role::owner, 0, now}};
+    std::vector<detail::membership_record> records{{0, creator, role::owner, 0, now, true}};
     for (user_id id : members) {
       if (id == creator) continue;
       const bool seen =
           std::any_of(records.begin(), records.end(), [&](const auto& m) { return m.user == id; });
       if (seen) continue;
       if (!impl_->db->find_user(id)) return status(errc::not_found, "no such user");
+      if (auto s = impl_->check_group_add(creator, id); !s) return s;
       records.push_back({0, id, role::member, 0, now});
     }
     channel ch;
@@ -85,8 +111,18 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
   return impl_->guarded([&]() -> result<channel> {
     if (auto u = impl_->require_user(me); !u) return u.error();
     if (auto u = impl_->require_user(peer); !u) return u.error();
+    if (impl_->blocked_either_way(me, peer))
+      return status(errc::forbidden, "a block between you and this user stops direct messages");
     const std::string key = direct_key(me, peer);
-    if (auto existing = impl_->db->find_direct(key)) return std::move(*existing);
+    // Opening it is my choice: from now on the conversation counts for presence and contacts.
+    auto mark_chosen = [&](const channel& ch) {
+      auto mine = impl_->db->find_membership(ch.id, me);
+      if (mine && !mine->by_choice) impl_->db->mark_by_choice(ch.id, me);
+    };
+    if (auto existing = impl_->db->find_direct(key)) {
+      mark_chosen(*existing);
+      return std::move(*existing);
+    }
     const time_ms now = impl_->now();
     channel ch;
     ch.kind = channel_kind::direct;
@@ -94,11 +130,14 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
     ch.created_at = now;
     try {
       ch = impl_->db->create_channel(
-          ch, key, {{0, me, role::member, 0, now}, {0, peer, role::member, 0, now}});
+          ch, key, {{0, me, role::member, 0, now, true}, {0, peer, role::member, 0, now}});
     } catch (const detail::store_error& e) {
       // Both sides asked at once: the unique dm_key let one insert win; return that one.
       if (e.error_kind() != detail::store_error::kind::conflict) throw;
-      if (auto existing = impl_->db->find_direct(key)) return std::move(*existing);
+      if (auto existing = impl_->db->find_direct(key)) {
+        mark_chosen(*existing);
+        return std::move(*existing);
+      }
       throw;
     }
     publish_channel_created(*impl_, ch, me);
@@ -122,7 +161,7 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
       ch.created_by = me;
       ch.created_at = now;
       try {
-        ch = impl_->db->create_channel(ch, key, {{0, me, role::owner, 0, now}});
+        ch = impl_->db->create_channel(ch, key, {{0, me, role::owner, 0, now, true}});
         publish_channel_created(*impl_, ch, me);
         return ch;
       } catch (const detail::store_error& e) {
@@ -131,9 +170,12 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
         if (!existing) throw;
       }
     }
-    if (impl_->db->find_membership(existing->id, me)) return std::move(*existing);
+    if (auto mine = impl_->db->find_membership(existing->id, me)) {
+      if (!mine->by_choice) impl_->db->mark_by_choice(existing->id, me);  // joined by name now
+      return std::move(*existing);
+    }
     try {
-      impl_->db->insert_membership({existing->id, me, role::member, 0, now});
+      impl_->db->insert_membership({existing->id, me, role::member, 0, now, true});
     } catch (const detail::store_error& e) {
       if (e.error_kind() == detail::store_error::kind::conflict) return std::move(*existing);
       throw;
@@ -281,6 +323,8 @@ status engine::add_member(user_id actor, channel_id id, user_id target, role r) 
       return {errc::forbidden, "only owners may add owners"};
     auto user = impl_->require_user(target);
     if (!user) return user.error();
+    if (impl_->db->find_membership(id, target)) return {errc::conflict, "already a member"};
+    if (auto s = impl_->check_group_add(actor, target); !s) return s;
     const time_ms now = impl_->now();
     try {
       impl_->db->insert_membership({id, target, r, 0, now});

@@ -119,6 +119,8 @@ void commit_queue::finish(std::vector<request>& batch, std::vector<append_outcom
       batch[i].done(status(errc::not_found, "no such channel"));
     else if (outcome.what == append_outcome::kind::not_member)
       batch[i].done(status(errc::forbidden, "not a member of this channel"));
+    else if (outcome.what == append_outcome::kind::blocked)
+      batch[i].done(status(errc::forbidden, "a block between you and this user stops messages"));
     else
       batch[i].done(std::move(outcome.message));
   }

@@ -106,7 +106,7 @@ void engine::impl::announce_presence(user_id user, bool online) {
   ev->online = online;
   std::vector<user_id> contacts;
   try {
-    contacts = db->contacts_of(user);
+    contacts = db->presence_contacts_of(user);
   } catch (const std::exception&) {
     ++database_errors;  // presence is advisory; clients ask online_contacts on reconnect
     return;
@@ -155,7 +155,7 @@ status engine::typing(user_id me, channel_id id, connection_id origin) {
 result<std::vector<user_id>> engine::online_contacts(user_id me) {
   return impl_->guarded([&]() -> result<std::vector<user_id>> {
     std::vector<user_id> online;
-    for (user_id contact : impl_->db->contacts_of(me))
+    for (user_id contact : impl_->db->presence_contacts_of(me))
       if (impl_->router.is_online(contact)) online.push_back(contact);
     return online;
   });

@@ -83,6 +83,14 @@ struct engine::impl {
   result<channel> require_channel(channel_id id);
   result<detail::membership_record> require_member(channel_id ch, user_id id);
   void announce_presence(user_id user, bool online);
+  // Tells `to` that `about` is online or offline, if both are connected (used when a block
+  // starts or ends presence between two users).
+  void tell_presence(user_id about, user_id to, bool online);
+  // Whether either user has blocked the other.
+  bool blocked_either_way(user_id a, user_id b);
+  // forbidden unless `actor` may add `target` to a group: no block by the target, and the
+  // target's group-add policy lets the actor in.
+  status check_group_add(user_id actor, user_id target);
   // Ends live connections of a revoked session (all of the user's if session_hash is empty).
   void drop_connections(user_id user, const std::string& session_hash);
 };

@@ -53,6 +53,25 @@ std::optional<role> role_from_string(const std::string& name) noexcept {
   return std::nullopt;
 }
 
+const char* to_string(group_add_policy policy) noexcept {
+  switch (policy) {
+    case group_add_policy::everyone:
+      return "everyone";
+    case group_add_policy::contacts:
+      return "contacts";
+    case group_add_policy::nobody:
+      return "nobody";
+  }
+  return "everyone";
+}
+
+std::optional<group_add_policy> group_add_policy_from_string(const std::string& name) noexcept {
+  if (name == "everyone") return group_add_policy::everyone;
+  if (name == "contacts") return group_add_policy::contacts;
+  if (name == "nobody") return group_add_policy::nobody;
+  return std::nullopt;
+}
+
 const char* to_string(event_kind kind) noexcept {
   switch (kind) {
     case event_kind::message_created:

@@ -48,8 +48,11 @@ batch_reads read_batch(MYSQL* conn, const batch_keys& keys) {
   }
   reads.id_step = id_step_of(increment, lock_mode);
   expect_statement(r);
-  while (MYSQL_ROW row = r.fetch())
-    reads.members.insert({mysql_script::to_integer(row[0]), mysql_script::to_integer(row[1])});
+  while (MYSQL_ROW row = r.fetch()) {
+    const pair_key member{mysql_script::to_integer(row[0]), mysql_script::to_integer(row[1])};
+    reads.members.insert(member);
+    if (mysql_script::to_integer(row[2]) != 0) reads.blocked.insert(member);
+  }
   if (keys.client_msg_ids.empty()) return reads;
   expect_statement(r);
   while (MYSQL_ROW row = r.fetch()) {

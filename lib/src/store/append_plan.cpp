@@ -32,6 +32,10 @@ batch_plan plan_batch(const std::vector<pending_message>& batch, batch_reads rea
       out.what = append_outcome::kind::not_member;
       continue;
     }
+    if (reads.blocked.count({p.channel, p.sender})) {
+      out.what = append_outcome::kind::blocked;
+      continue;
+    }
     if (!p.client_msg_id.empty()) {
       auto earlier = known.find({p.sender, p.client_msg_id});
       if (earlier != known.end()) {
@@ -78,8 +82,14 @@ long long id_step_of(long long increment, long long lock_mode) {
 }
 
 std::string memberships_sql(const batch_keys& keys) {
-  return "SELECT channel_id, user_id FROM user_channels WHERE channel_id IN " +
-         in_list(keys.channels) + " AND user_id IN " + in_list(keys.senders);
+  // Two EXISTS, each an index lookup on user_blocks (blocker, blocked) / (blocked, blocker).
+  return "SELECT m.channel_id, m.user_id, CASE WHEN c.kind = 1 AND (EXISTS (SELECT 1 FROM"
+         " user_channels o JOIN user_blocks b ON b.blocker_id = o.user_id AND b.blocked_id ="
+         " m.user_id WHERE o.channel_id = m.channel_id) OR EXISTS (SELECT 1 FROM user_channels o"
+         " JOIN user_blocks b ON b.blocked_id = o.user_id AND b.blocker_id = m.user_id WHERE"
+         " o.channel_id = m.channel_id)) THEN 1 ELSE 0 END FROM user_channels m JOIN channels c"
+         " ON c.id = m.channel_id WHERE m.channel_id IN " +
+         in_list(keys.channels) + " AND m.user_id IN " + in_list(keys.senders);
 }
 
 std::string originals_sql(const batch_keys& keys, const std::string& quoted_ids) {
@@ -109,7 +119,7 @@ std::string move_read_markers_sql(const batch_plan& plan) {
     where += (where.empty() ? "(" : " OR (") + pair + ")";
   }
   return "UPDATE user_channels SET last_read_seq = CASE" + cases +
-         " ELSE last_read_seq END WHERE " + where;
+         " ELSE last_read_seq END, by_choice = 1 WHERE " + where;
 }
 
 std::string bump_channels_sql(const batch_plan& plan) {

@@ -180,6 +180,54 @@ const std::vector<migration>& migrations() {
            " KEY login_failures_by_time (last_failure_at)"
            ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
        }},
+      // 4: who may reach a user (docs/security.md, L8): blocks, the group-add policy, and
+      // whether a member is in a channel by choice (presence). Existing members count as by
+      // choice if they created the channel, it is public (joined by name) or they sent into it.
+      {4,
+       {
+           "CREATE TABLE IF NOT EXISTS user_blocks ("
+           " blocker_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+           " blocked_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+           " created_at INTEGER NOT NULL,"
+           " PRIMARY KEY (blocker_id, blocked_id))",
+           "CREATE INDEX IF NOT EXISTS user_blocks_by_blocked"
+           " ON user_blocks (blocked_id, blocker_id)",
+           "CREATE TABLE IF NOT EXISTS user_privacy ("
+           " user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+           " group_adds INTEGER NOT NULL DEFAULT 0)",
+           "ALTER TABLE user_channels ADD COLUMN by_choice INTEGER NOT NULL DEFAULT 0",
+           "UPDATE user_channels SET by_choice = 1 WHERE EXISTS (SELECT 1 FROM channels c"
+           " WHERE c.id = user_channels.channel_id AND (c.created_by = user_channels.user_id"
+           " OR c.dm_key LIKE 'public:%')) OR EXISTS (SELECT 1 FROM messages m"
+           " WHERE m.channel_id = user_channels.channel_id"
+           " AND m.sender_id = user_channels.user_id)",
+       },
+       {
+           "CREATE TABLE IF NOT EXISTS user_blocks ("
+           " blocker_id BIGINT NOT NULL,"
+           " blocked_id BIGINT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " PRIMARY KEY (blocker_id, blocked_id),"
+           " KEY user_blocks_by_blocked (blocked_id, blocker_id),"
+           " CONSTRAINT user_blocks_blocker FOREIGN KEY (blocker_id) REFERENCES users(id)"
+           "  ON DELETE CASCADE,"
+           " CONSTRAINT user_blocks_blocked FOREIGN KEY (blocked_id) REFERENCES users(id)"
+           "  ON DELETE CASCADE"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+           "CREATE TABLE IF NOT EXISTS user_privacy ("
+           " user_id BIGINT NOT NULL PRIMARY KEY,"
+           " group_adds SMALLINT NOT NULL DEFAULT 0,"
+           " CONSTRAINT user_privacy_user FOREIGN KEY (user_id) REFERENCES users(id)"
+           "  ON DELETE CASCADE"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+           "ALTER TABLE user_channels ADD COLUMN IF NOT EXISTS"
+           " by_choice SMALLINT NOT NULL DEFAULT 0",
+           "UPDATE user_channels SET by_choice = 1 WHERE EXISTS (SELECT 1 FROM channels c"
+           " WHERE c.id = user_channels.channel_id AND (c.created_by = user_channels.user_id"
+           " OR c.dm_key LIKE 'public:%')) OR EXISTS (SELECT 1 FROM messages m"
+           " WHERE m.channel_id = user_channels.channel_id"
+           " AND m.sender_id = user_channels.user_id)",
+       }},
   };
   return list;
 }

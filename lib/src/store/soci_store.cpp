@@ -395,14 +395,14 @@ class soci_store final : public store {
   std::optional<membership_record> find_membership(channel_id ch, user_id id) override {
     return run([&](const lease& l) {
       const long long c = ch, u = id;
-      int r = 0;
+      int r = 0, chosen = 0;
       long long last_read = 0, joined = 0;
-      l.sql() << "SELECT role, last_read_seq, joined_at FROM user_channels"
+      l.sql() << "SELECT role, last_read_seq, joined_at, by_choice FROM user_channels"
                  " WHERE channel_id = :c AND user_id = :u",
-          into(r), into(last_read), into(joined), use(c), use(u);
+          into(r), into(last_read), into(joined), into(chosen), use(c), use(u);
       if (!l.sql().got_data()) return std::optional<membership_record>();
       return std::optional<membership_record>(
-          membership_record{ch, id, role_from_int(r), last_read, joined});
+          membership_record{ch, id, role_from_int(r), last_read, joined, chosen != 0});
     });
   }
 
@@ -514,6 +514,113 @@ class soci_store final : public store {
     });
   }
 
+  void mark_by_choice(channel_id ch, user_id id) override {
+    run([&](const lease& l) {
+      const long long c = ch, u = id;
+      l.sql() << "UPDATE user_channels SET by_choice = 1 WHERE channel_id = :c AND user_id = :u",
+          use(c), use(u);
+    });
+  }
+
+  std::vector<user_id> presence_contacts_of(user_id id) override {
+    return run([&](const lease& l) {
+      const long long me = id;
+      long long other = 0;
+      soci::statement st =
+          (l.sql().prepare << "SELECT DISTINCT o.user_id FROM user_channels mine"
+                              " JOIN user_channels o ON o.channel_id = mine.channel_id"
+                              " WHERE mine.user_id = :me AND o.user_id <> :me2"
+                              " AND mine.by_choice = 1 AND o.by_choice = 1"
+                              " AND NOT EXISTS (SELECT 1 FROM user_blocks b"
+                              "  WHERE b.blocker_id = :me3 AND b.blocked_id = o.user_id)"
+                              " AND NOT EXISTS (SELECT 1 FROM user_blocks b"
+                              "  WHERE b.blocker_id = o.user_id AND b.blocked_id = :me4)"
+                              " ORDER BY o.user_id",
+           into(other), use(me), use(me), use(me), use(me));
+      st.execute();
+      std::vector<user_id> out;
+      while (st.fetch()) out.push_back(other);
+      return out;
+    });
+  }
+
+  // ---- blocks and privacy ----
+
+  bool insert_block(user_id blocker, user_id blocked, time_ms at) override {
+    return run([&](const lease& l) {
+      const long long a = blocker, b = blocked, t = at;
+      try {
+        l.sql() << "INSERT INTO user_blocks (blocker_id, blocked_id, created_at)"
+                   " VALUES (:a, :b, :t)",
+            use(a), use(b), use(t);
+        return true;
+      } catch (...) {
+        if (translate_error(std::current_exception()).error_kind() == store_error::kind::conflict)
+          return false;  // already blocked
+        throw;
+      }
+    });
+  }
+
+  bool delete_block(user_id blocker, user_id blocked) override {
+    return run([&](const lease& l) {
+      const long long a = blocker, b = blocked;
+      soci::statement st = (l.sql().prepare << "DELETE FROM user_blocks"
+                                               " WHERE blocker_id = :a AND blocked_id = :b",
+                            use(a), use(b));
+      st.execute(true);
+      return st.get_affected_rows() > 0;
+    });
+  }
+
+  bool is_blocked(user_id blocker, user_id blocked) override {
+    return run([&](const lease& l) {
+      const long long a = blocker, b = blocked;
+      int one = 0;
+      l.sql() << "SELECT 1 FROM user_blocks WHERE blocker_id = :a AND blocked_id = :b", into(one),
+          use(a), use(b);
+      return l.sql().got_data();
+    });
+  }
+
+  std::vector<chat::user> blocked_by(user_id blocker) override {
+    return run([&](const lease& l) {
+      const long long a = blocker;
+      user_row r;
+      soci::statement st =
+          (l.sql().prepare << "SELECT u.id, u.username, u.email, u.phone, u.created_at"
+                              " FROM user_blocks b JOIN users u ON u.id = b.blocked_id"
+                              " WHERE b.blocker_id = :a ORDER BY u.username_key, u.id",
+           into(r.id), into(r.username), into(r.email, r.email_ind), into(r.phone, r.phone_ind),
+           into(r.created_at), use(a));
+      st.execute();
+      std::vector<chat::user> out;
+      while (st.fetch()) out.push_back(r.record().user);
+      return out;
+    });
+  }
+
+  int group_add_policy(user_id id) override {
+    return run([&](const lease& l) {
+      const long long key = id;
+      int policy = 0;
+      l.sql() << "SELECT group_adds FROM user_privacy WHERE user_id = :u", into(policy), use(key);
+      return l.sql().got_data() ? policy : 0;
+    });
+  }
+
+  void set_group_add_policy(user_id id, int policy) override {
+    run([&](const lease& l) {
+      const long long key = id;
+      l.sql() << (l.backend() == backend_kind::sqlite
+                      ? "INSERT INTO user_privacy (user_id, group_adds) VALUES (:u, :p)"
+                        " ON CONFLICT (user_id) DO UPDATE SET group_adds = excluded.group_adds"
+                      : "INSERT INTO user_privacy (user_id, group_adds) VALUES (:u, :p)"
+                        " ON DUPLICATE KEY UPDATE group_adds = VALUES(group_adds)"),
+          use(key), use(policy);
+    });
+  }
+
   // ---- messages ----
 
   bool parallel_appends() const override { return pool_.backend() == backend_kind::mysql; }
@@ -606,10 +713,10 @@ class soci_store final : public store {
 
   static void insert_membership_row(const lease& l, const membership_record& m) {
     const long long c = m.channel, u = m.user, last_read = m.last_read_seq, joined = m.joined_at;
-    const int r = static_cast<int>(m.role);
-    l.sql() << "INSERT INTO user_channels (channel_id, user_id, role, last_read_seq, joined_at)"
-               " VALUES (:c, :u, :r, :s, :j)",
-        use(c), use(u), use(r), use(last_read), use(joined);
+    const int r = static_cast<int>(m.role), chosen = m.by_choice ? 1 : 0;
+    l.sql() << "INSERT INTO user_channels (channel_id, user_id, role, last_read_seq, joined_at,"
+               " by_choice) VALUES (:c, :u, :r, :s, :j, :b)",
+        use(c), use(u), use(r), use(last_read), use(joined), use(chosen);
   }
 
   // The engine runs at most 16 commit threads (engine_options::commit_threads).

@@ -47,6 +47,9 @@ struct membership_record {
   chat::role role = role::member;
   seq_t last_read_seq = 0;
   time_ms joined_at = 0;
+  // In the channel by the user's own choice: created it, joined it by name, opened the direct
+  // conversation, or has sent into it (append_messages sets it). Presence needs it.
+  bool by_choice = false;
 };
 
 struct channel_position {
@@ -65,8 +68,9 @@ struct pending_message {
 
 // What append_messages did with one pending message.
 struct append_outcome {
+  // blocked: a direct conversation between users with a block between them (either way).
   // no_channel: the channel does not exist (not_member: it does, without the sender).
-  enum class kind { stored, duplicate, not_member, no_channel } what = kind::stored;
+  enum class kind { stored, duplicate, not_member, blocked, no_channel } what = kind::stored;
   chat::message message;  // stored: the new message; duplicate: the original one
 };
 
@@ -136,13 +140,27 @@ class store {
   virtual void insert_membership(const membership_record& m) = 0;  // conflict if a member
   virtual bool delete_membership(channel_id ch, user_id id) = 0;
   virtual void update_role(channel_id ch, user_id id, role r) = 0;
+  virtual void mark_by_choice(channel_id ch, user_id id) = 0;  // sets membership by_choice
   // Users sharing at least one channel with `id` (excluding `id`).
   virtual std::vector<user_id> contacts_of(user_id id) = 0;
+  // Users sharing a channel with `id` that both are in by choice, with no block either way.
+  virtual std::vector<user_id> presence_contacts_of(user_id id) = 0;
+
+  // Blocks and privacy settings. insert_block returns false if it existed; delete_block false
+  // if there was none. blocked_by lists the users `blocker` blocked, by username.
+  virtual bool insert_block(user_id blocker, user_id blocked, time_ms at) = 0;
+  virtual bool delete_block(user_id blocker, user_id blocked) = 0;
+  virtual bool is_blocked(user_id blocker, user_id blocked) = 0;
+  virtual std::vector<chat::user> blocked_by(user_id blocker) = 0;
+  // The user's group-add policy as stored (0 everyone, 1 contacts, 2 nobody; 0 if never set).
+  virtual int group_add_policy(user_id id) = 0;
+  virtual void set_group_add_policy(user_id id, int policy) = 0;
 
   // Messages. Stores a batch in ONE transaction (group commit): per message, checks that the
-  // sender is a member, answers a repeated (sender, client_msg_id) with the original, assigns
-  // the channel's next seq, and moves the sender's read marker to it. Outcomes are in input
-  // order. If the transaction fails, nothing of the batch is stored and it throws.
+  // sender is a member (and, in a direct conversation, that no block is between the two),
+  // answers a repeated (sender, client_msg_id) with the original, assigns the channel's next
+  // seq, and moves the sender's read marker to it (marking the membership by_choice). Outcomes
+  // are in input order. If the transaction fails, nothing of the batch is stored and it throws.
   virtual std::vector<append_outcome> append_messages(
       const std::vector<pending_message>& batch) = 0;
   // Whether append_messages calls for disjoint sets of channels run in parallel (row locks)
