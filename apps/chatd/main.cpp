@@ -1,5 +1,4 @@
 // chatd: reads its settings, opens the engine and serves HTTP + WebSocket until SIGTERM/SIGINT.
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -11,30 +10,11 @@
 #include "chat/engine.hpp"
 #include "chat/version.hpp"
 #include "config/config.hpp"
+#include "config/database_string.hpp"
 #include "http/oidc_routes.hpp"
+#include "logging/logging.hpp"
 #include "metrics/metrics.hpp"
 #include "transport/server.hpp"
-
-namespace {
-
-// One line per event on stderr: time, level, then key=value pairs (logfmt).
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_logger_mt("chatd");
-  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%e%z level=%l %v");
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
-}
-
-// The database string without its password, for logs.
-std::string redact(const std::string& db) {
-  auto pos = db.find("password=");
-  if (pos == std::string::npos) return db;
-  auto end = db.find(' ', pos);
-  return db.substr(0, pos) + "password=***" + (end == std::string::npos ? "" : db.substr(end));
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   auto outcome = chat::chatd::load_config(argc, argv);
@@ -43,14 +23,15 @@ int main(int argc, char** argv) {
     return outcome.exit_code;
   }
   chat::chatd::config& settings = *outcome.settings;
-  setup_logging(settings.log_level);
+  chat::chatd::setup_logging(settings.log_level);
+  using chat::chatd::log_value;
 
   if (settings.database.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(settings.data_dir, ec);
     if (ec) {
-      spdlog::critical("event=data_dir_failed path={} error=\"{}\"", settings.data_dir,
-                       ec.message());
+      spdlog::critical("event=data_dir_failed path={} error={}", log_value(settings.data_dir),
+                       log_value(ec.message()));
       return 1;
     }
     settings.database =
@@ -65,16 +46,21 @@ int main(int argc, char** argv) {
   options.session_ttl = settings.session_ttl;
   options.session_max_lifetime = settings.session_max_lifetime;
   options.password_hashing = settings.password_cost;
-  options.max_reply_bytes =
-      settings.limits.max_reply_bytes() - chat::chatd::connection_limits::reply_envelope_bytes;
   options.login_backoff.account_free_failures = settings.floods.login_failures_per_account;
   options.login_backoff.address_free_failures = settings.floods.login_failures_per_address;
   options.login_backoff.max_delay = settings.floods.login_max_delay;
+  options.max_reply_bytes =
+      settings.limits.max_reply_bytes() - chat::chatd::connection_limits::reply_envelope_bytes;
+  // The database's own error text stays in the log; clients get a fixed message per code.
+  options.storage_error_log = [](const std::string& detail) {
+    spdlog::error("event=database_error detail={}", log_value(detail));
+  };
+  // Parsed once; never log settings.database itself (it may hold the password).
+  const std::string database_for_logs = chat::chatd::redact_database(settings.database);
   auto engine = chat::engine::open(options);
   if (!engine.ok()) {
-    spdlog::critical("event=database_failed db=\"{}\" code={} error=\"{}\"",
-                     redact(settings.database), chat::to_string(engine.code()),
-                     engine.error().message());
+    spdlog::critical("event=database_failed db={} code={} error={}", log_value(database_for_logs),
+                     chat::to_string(engine.code()), log_value(engine.error().message()));
     return 1;
   }
 
@@ -83,7 +69,7 @@ int main(int argc, char** argv) {
   if (!settings.oidc_config.empty()) {
     auto made = chat::chatd::http::oidc_routes::make(**engine, settings);
     if (auto* message = std::get_if<std::string>(&made)) {
-      spdlog::critical("event=oidc_config_failed error=\"{}\"", *message);
+      spdlog::critical("event=oidc_config_failed error={}", log_value(*message));
       std::cerr << "chatd: " << *message << '\n';
       return 2;
     }
@@ -97,10 +83,10 @@ int main(int argc, char** argv) {
   if (!server || !server->listen()) return 1;
 
   const char* scheme = settings.tls() ? "https" : "http";
-  spdlog::info(
-      "event=listening version={} url={}://{}:{}/ ws={}://{}:{}/v1/ws db=\"{}\" threads={}",
-      chat::version(), scheme, settings.listen_host, server->port(), settings.tls() ? "wss" : "ws",
-      settings.listen_host, server->port(), redact(settings.database), settings.io_threads);
+  const std::string host = log_value(settings.listen_host);
+  spdlog::info("event=listening version={} url={}://{}:{}/ ws={}://{}:{}/v1/ws db={} threads={}",
+               chat::version(), scheme, host, server->port(), settings.tls() ? "wss" : "ws", host,
+               server->port(), log_value(database_for_logs), settings.io_threads);
   std::printf("chatd listening on %s://%s:%u/\n", scheme, settings.listen_host.c_str(),
               static_cast<unsigned>(server->port()));
   std::fflush(stdout);

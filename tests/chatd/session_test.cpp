@@ -93,3 +93,53 @@ TEST_CASE("auth_and_idle_timeouts", "[session]") {
   f.s->on_activity(f.t0 + std::chrono::seconds(50));
   CHECK_FALSE(f.s->expired(f.t0 + std::chrono::seconds(100)));
 }
+
+// L7: a frame takes its rate-limit token before it is read, so malformed frames count too.
+TEST_CASE("malformed_frames_take_rate_limit_tokens", "[session]") {
+  session_fixture f;
+  f.limits.frames_per_second = 10;
+  f.limits.frame_burst = 5;
+  f.make();
+  for (int i = 0; i < 5; ++i) CHECK(f.one("{oops")["code"] == "bad_request");
+  auto r = f.one(R"({"type":"ping","id":"p"})");
+  CHECK(r["code"] == "rate_limited");
+  CHECK(r["id"] == "p");
+  CHECK(f.counters.rate_limited.load() == 1);
+}
+
+TEST_CASE("a_frame_over_the_rate_is_not_parsed_but_its_leading_id_comes_back", "[session]") {
+  session_fixture f;
+  f.limits.frames_per_second = 1;
+  f.limits.frame_burst = 1;
+  f.make();
+  CHECK(f.one(R"({"type":"ping","id":"ok"})")["code"] == "unauthenticated");  // took the token
+  // Cut off after 60 KiB: parsed, this would be a bad_request; over the rate it is not read.
+  const std::string big = R"({"type":"ping","id":"r2","pad":")" + std::string(60 * 1024, 'x');
+  auto limited = f.one(big);
+  CHECK(limited["code"] == "rate_limited");
+  CHECK(limited["id"] == "r2");
+  // An id further in than the bytes looked at, or not a request id, comes back as null.
+  const std::string late = R"({"pad":")" + std::string(600, 'x') + R"(","type":"ping","id":"r3"})";
+  CHECK(f.one(late)["id"].is_null());
+  CHECK(f.one(R"({"type":"ping","id":7})")["id"].is_null());
+  CHECK(f.one(R"({"type":"ping","x":{"id":"nested"}})")["id"].is_null());
+  CHECK(f.one(R"(["id","r4"])")["id"].is_null());
+  CHECK(f.one("\xff\xfe")["id"].is_null());
+  CHECK(f.counters.rate_limited.load() == 6);
+  CHECK(f.closes.empty());
+}
+
+TEST_CASE("ten_malformed_frames_in_a_row_close_4009", "[session]") {
+  session_fixture f;
+  f.limits.frame_burst = 1000;
+  f.make();
+  for (int i = 0; i < k_max_bad_frames - 1; ++i) f.one("[]");
+  // A well-formed request (here refused: not authenticated) restarts the count.
+  CHECK(f.one(R"({"type":"ping","id":"p"})")["code"] == "unauthenticated");
+  for (int i = 0; i < k_max_bad_frames - 1; ++i) f.one(R"({"id":"x"})");
+  CHECK(f.closes.empty());
+  CHECK(f.one(std::string("{\"type\":\"ping\",\"id\":\"\xff\"}"))["code"] == "bad_request");
+  REQUIRE(f.closes.size() == 1);
+  CHECK(f.closes[0].first == close_code::bad_frames);
+  CHECK(f.closes[0].second == "bad_frames");
+}

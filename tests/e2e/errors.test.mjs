@@ -145,3 +145,36 @@ test('keepalive_pings_hold_a_quiet_connection_and_a_silent_peer_is_closed', asyn
   assert.ok([4002, 1006].includes(closed.code), `close ${closed.code}`);
   await c.close();
 });
+
+test('malformed_frames_count_against_the_request_rate', async () => {
+  const a = await chatd.account('a');
+  const c = await Client.connect(chatd.ws, { token: a.token });
+  // 150 malformed frames (cut-off JSON, no id) and 30 pings: 181 frames with the auth, far
+  // over the burst of 60, although only 31 of them are well-formed requests.
+  const bad = `{"pad":"${'x'.repeat(3000)}`;
+  const pings = [];
+  for (let i = 0; i < 30; i++) {
+    for (let j = 0; j < 5; j++) c.raw(bad);
+    pings.push(c.request('ping'));
+  }
+  const replies = await Promise.all(pings);
+  assert.ok(replies.some((r) => r.code === 'rate_limited'), 'the malformed frames used up the budget');
+  assert.ok(replies.every((r) => r.type === 'response' || r.code === 'rate_limited'));
+  assert.equal(c.closed, null);
+  c.assertValid();
+  await c.close();
+});
+
+test('ten_malformed_frames_in_a_row_close_4009', async () => {
+  const a = await chatd.account('a');
+  const c = await Client.connect(chatd.ws, { token: a.token });
+  for (let i = 0; i < 9; i++) c.raw('{not json');
+  assert.deepEqual(await c.call('ping'), {}, 'a well-formed request restarts the count');
+  for (let i = 0; i < 10; i++) c.raw('[]');
+  const closed = await c.waitClosed(5000);
+  assert.equal(closed.code, 4009);
+  assert.equal(closed.reason, 'bad_frames');
+  const errors = c.events.filter((f) => f.type === 'error');
+  assert.equal(errors.length, 19);
+  assert.ok(errors.every((f) => f.code === 'bad_request' && f.id === null));
+});

@@ -1,6 +1,8 @@
 // JSON and error responses with the status codes of docs/protocol.md ("HTTP API").
 #include "http/message.hpp"
 
+#include <strings.h>
+
 #include "protocol/frames.hpp"
 
 namespace chat::chatd::http {
@@ -12,6 +14,21 @@ response json_response(int status, std::string body) {
   r.headers.emplace_back("Cache-Control", "no-store");
   r.body = std::move(body);
   return r;
+}
+
+void add_security_headers(std::vector<std::pair<std::string, std::string>>& headers, bool tls) {
+  auto add = [&headers](const char* name, const char* value) {
+    for (const auto& [existing, unused] : headers) {
+      if (strcasecmp(existing.c_str(), name) == 0) return;
+    }
+    headers.emplace_back(name, value);
+  };
+  add("Content-Security-Policy", k_content_security_policy);
+  add("X-Frame-Options", "DENY");
+  add("X-Content-Type-Options", "nosniff");
+  add("Referrer-Policy", "same-origin");
+  // Browsers ignore it over plain http; a TLS-terminating proxy in front sets its own.
+  if (tls) add("Strict-Transport-Security", "max-age=31536000");
 }
 
 int status_of(const std::string& code) {

@@ -32,6 +32,19 @@ struct response {
   std::string body;
 };
 
+// The Content-Security-Policy of chatd's responses: the web client's needs (its own scripts,
+// styles, images and WebSocket; data: images) and nothing else; no framing by any page.
+inline constexpr const char* k_content_security_policy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+    "frame-ancestors 'none'";
+
+// Adds the headers every HTTP response of chatd carries (docs/security.md): the CSP above,
+// X-Frame-Options DENY, X-Content-Type-Options nosniff, Referrer-Policy same-origin and, when
+// `tls`, Strict-Transport-Security. A header already in `headers` is kept as it is (the OIDC
+// pages set a stricter CSP and no-referrer). The transport calls it on every response it sends.
+void add_security_headers(std::vector<std::pair<std::string, std::string>>& headers, bool tls);
+
 // A JSON response; `body` is encoded JSON.
 response json_response(int status, std::string body);
 // {"error":{"code","message"}} with the status the code maps to.

@@ -11,6 +11,7 @@
 
 #include "chat/wire.hpp"
 #include "http/origin.hpp"
+#include "logging/logging.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/frames.hpp"
 
@@ -159,11 +160,11 @@ std::variant<std::unique_ptr<oidc_routes>, std::string> oidc_routes::make(chat::
   for (auto& p : file->providers) {
     const std::string id = p.id;
     if (p.allow_insecure_loopback_http_for_tests) {
-      spdlog::warn("event=oidc.insecure_loopback_http provider={} (tests only)", id);
+      spdlog::warn("event=oidc.insecure_loopback_http provider={} (tests only)", log_value(id));
     }
     auto added = registry.add(std::move(p));
     if (!added.ok()) return "--oidc-config: provider " + id + ": " + added.message();
-    spdlog::info("event=oidc.provider id={}", id);
+    spdlog::info("event=oidc.provider id={}", log_value(id));
   }
   auto client = oidc::make_curl_http_client(file->http);
   auto rp = std::make_unique<oidc::relying_party>(std::move(registry), std::move(client),
@@ -267,6 +268,10 @@ response oidc_routes::navigate(const std::string& target) const {
   r.headers.emplace_back("Cache-Control", "no-store");
   // The callback URL carries the code and state: never send it on as a Referer.
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  // The page is a meta refresh and a link: it needs no script, style or image of any origin.
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; base-uri 'none'; form-action 'none'; "
+                         "frame-ancestors 'none'");
   const std::string url = html_escape(target);
   r.body =
       "<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
@@ -295,7 +300,8 @@ response oidc_routes::start(const request& req, const std::string& provider) con
   auto begun = rp_->begin_login(provider, purpose, link_user,
                                 oidc::query_param(req.query, "login_hint"), client_key(req.remote));
   if (!begun.ok()) {
-    spdlog::info("event=oidc.start_failed provider={} code={}", provider, code_name(begun.error()));
+    spdlog::info("event=oidc.start_failed provider={} code={}", log_value(provider),
+                 code_name(begun.error()));
     if (begun.code() == oidc::errc::unknown_provider) return oidc_error(begun.error());
     response r = navigate(error_target(begun.error()));
     return r;
@@ -312,7 +318,8 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
   auto params = oidc::parse_callback(req.query, req.header("cookie"));
   auto done = rp_->complete_login(params);
   auto fail = [&](const oidc::status& s) {
-    spdlog::info("event=oidc.callback_failed provider={} code={}", provider, code_name(s));
+    spdlog::info("event=oidc.callback_failed provider={} code={}", log_value(provider),
+                 code_name(s));
     response r = navigate(error_target(s));
     r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
     return r;
@@ -326,7 +333,7 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
   if (done->purpose == oidc::login_purpose::link) {
     auto linked = accounts_->link(*done->link_user, identity);
     if (!linked.ok()) return fail(linked);
-    spdlog::info("event=oidc.linked user={} provider={}", *done->link_user, provider);
+    spdlog::info("event=oidc.linked user={} provider={}", *done->link_user, log_value(provider));
     response r = navigate(settings_.oidc_after_login + "#oidc_linked=" + url_encode(provider));
     r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
     return r;
@@ -336,8 +343,8 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
   if (!outcome.ok()) return fail(outcome.error());
   if (outcome->session) {
     const auto& grant = *outcome->session;
-    spdlog::info("event=oidc.sign_in user={} provider={} remote={}", grant.account.id, provider,
-                 req.remote);
+    spdlog::info("event=oidc.sign_in user={} provider={} remote={}", grant.account.id,
+                 log_value(provider), log_value(req.remote));
     response r = navigate(settings_.oidc_after_login);
     r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
     const auto max_age = std::min(settings_.session_ttl, settings_.session_max_lifetime);
@@ -346,7 +353,8 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
     return r;
   }
   const auto& ticket = *outcome->signup;
-  spdlog::info("event=oidc.signup_ticket provider={} remote={}", provider, req.remote);
+  spdlog::info("event=oidc.signup_ticket provider={} remote={}", log_value(provider),
+               log_value(req.remote));
   // The ticket goes into the HttpOnly cookie only: a URL can be sent to someone else.
   response r = navigate(settings_.oidc_signup_page);
   r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
@@ -392,7 +400,7 @@ response oidc_routes::signup(const request& req) const {
   auto grant = accounts_->complete_signup(ticket, name->get<std::string>(),
                                           presented ? &*presented : nullptr);
   if (!grant.ok()) return oidc_error(grant.error());
-  spdlog::info("event=oidc.signup user={} remote={}", grant->account.id, req.remote);
+  spdlog::info("event=oidc.signup user={} remote={}", grant->account.id, log_value(req.remote));
   response r = session_response(201, *grant, req, settings_);
   if (!presented) r.headers.emplace_back("Set-Cookie", clear_signup_cookie(secure(req)));
   return r;
@@ -414,8 +422,8 @@ response oidc_routes::native(const request& req) const {
   }
   auto identity = rp_->verify_native_id_token(provider, id_token, string_or_empty(*body, "nonce"));
   if (!identity.ok()) {
-    spdlog::info("event=oidc.native_refused provider={} code={} remote={}", provider,
-                 code_name(identity.error()), req.remote);
+    spdlog::info("event=oidc.native_refused provider={} code={} remote={}", log_value(provider),
+                 code_name(identity.error()), log_value(req.remote));
     return oidc_error(identity.error());
   }
   auto outcome =
@@ -423,7 +431,7 @@ response oidc_routes::native(const request& req) const {
   if (!outcome.ok()) return oidc_error(outcome.error());
   if (outcome->session) {
     spdlog::info("event=oidc.native_sign_in user={} provider={}", outcome->session->account.id,
-                 provider);
+                 log_value(provider));
     return session_response(200, *outcome->session, req, settings_);
   }
   return json_response(

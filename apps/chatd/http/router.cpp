@@ -8,6 +8,7 @@
 #include "chat/wire.hpp"
 #include "http/origin.hpp"
 #include "http/static_files.hpp"
+#include "logging/logging.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/frames.hpp"
 
@@ -154,7 +155,7 @@ response router::register_user(const request& req) const {
   account.phone = string_field(b, "phone");
   auto user = engine_.register_user(account);
   if (!user.ok()) return engine_error(user.error());
-  spdlog::info("event=http.register user={} remote={}", user->id, req.remote);
+  spdlog::info("event=http.register user={} remote={}", user->id, log_value(req.remote));
   return json_response(201, R"({"user":)" + chat::wire::to_json(*user) + "}");
 }
 
@@ -169,10 +170,10 @@ response router::login(const request& req) const {
   }
   auto grant = engine_.login(*username, *password, req.client);
   if (!grant.ok()) {
-    spdlog::info("event=http.login_failed remote={}", req.remote);
+    spdlog::info("event=http.login_failed remote={}", log_value(req.remote));
     return engine_error(grant.error());
   }
-  spdlog::info("event=http.login user={} remote={}", grant->account.id, req.remote);
+  spdlog::info("event=http.login user={} remote={}", grant->account.id, log_value(req.remote));
   return session_response(200, *grant, req, settings_);
 }
 

@@ -25,6 +25,7 @@ inline constexpr std::uint16_t too_big = 1009;          // frame over max-frame-
 inline constexpr std::uint16_t auth_failed = 4001;      // bad token or no auth in time
 inline constexpr std::uint16_t idle = 4002;             // nothing received within idle-timeout
 inline constexpr std::uint16_t slow_consumer = 4008;    // outgoing queue over its limit
+inline constexpr std::uint16_t bad_frames = 4009;       // k_max_bad_frames malformed in a row
 }  // namespace close_code
 
 }  // namespace chat::chatd

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "logging/logging.hpp"
 #include "protocol/args.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/frames.hpp"
@@ -13,8 +14,74 @@
 #include "protocol/utf8.hpp"
 
 namespace chat::chatd {
+namespace {
 
 constexpr std::size_t k_max_request_id_bytes = 128;
+
+// Reads a JSON text only as far as its top-level "id" string and stops there; anything else
+// (nested values, a non-object, a text cut off mid-way) just ends the scan without an id.
+class id_scanner final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::string id;
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool string(string_t& s) override {
+    if (depth_ == 1 && next_is_id_) {
+      id = s;
+      return false;  // found: stop reading
+    }
+    return value();
+  }
+  bool start_object(std::size_t) override {
+    next_is_id_ = false;
+    ++depth_;
+    return true;
+  }
+  bool key(string_t& k) override {
+    next_is_id_ = depth_ == 1 && k == "id";
+    return true;
+  }
+  bool end_object() override { return --depth_ > 0; }
+  bool start_array(std::size_t) override {
+    next_is_id_ = false;
+    return depth_++ > 0;  // a top-level array has no id
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  bool value() {
+    next_is_id_ = false;
+    return true;
+  }
+  int depth_ = 0;
+  bool next_is_id_ = false;
+};
+
+// The request id of a frame refused by the rate limit, read from its first
+// k_rate_limited_id_scan_bytes only (so a refused frame costs no more than that to look at);
+// "" (null on the wire) if it is not a valid id found there.
+std::string rate_limited_id(std::string_view payload) {
+  const std::string_view head = payload.substr(0, k_rate_limited_id_scan_bytes);
+  id_scanner scanner;
+  nlohmann::json::sax_parse(head.begin(), head.end(), &scanner,
+                            nlohmann::json::input_format_t::json,
+                            /*strict=*/false);
+  if (scanner.id.size() > k_max_request_id_bytes || !valid_utf8(scanner.id)) return {};
+  return scanner.id;
+}
+
+}  // namespace
 
 session::session(chat::engine& engine, const connection_limits& limits, chatd::metrics& counters,
                  std::shared_ptr<outbox> out, close_fn close, clock::time_point now)
@@ -74,6 +141,14 @@ void session::send_error(const std::string& id, std::string_view code, std::stri
   out_->push(outgoing_frame{nullptr, error_frame(id, code, message)});
 }
 
+void session::malformed(const std::string& id, std::string_view message) {
+  send_error(id, code::bad_request, message);
+  if (++bad_frames_ == k_max_bad_frames) {
+    spdlog::info("event=ws.bad_frames conn={} user={}", connection_, me_);
+    close_(close_code::bad_frames, "bad_frames");
+  }
+}
+
 void session::on_frame(std::string_view payload, clock::time_point now) {
   counters_.frames_in.fetch_add(1, std::memory_order_relaxed);
   on_activity(now);
@@ -81,36 +156,37 @@ void session::on_frame(std::string_view payload, clock::time_point now) {
     handle(payload, now);
   } catch (const std::exception& e) {
     // A handler bug must not take the connection (or the server) down.
-    spdlog::error("event=ws.request_failed conn={} error=\"{}\"", connection_, e.what());
+    spdlog::error("event=ws.request_failed conn={} error={}", connection_, log_value(e.what()));
     send_error({}, code::internal, "internal error");
   }
 }
 
 void session::handle(std::string_view payload, clock::time_point now) {
-  if (!valid_utf8(payload)) return send_error({}, code::bad_request, "frame is not valid UTF-8");
+  // The token is taken before the frame is read, so frames over the rate cost no parsing,
+  // malformed or not.
+  if (!take_token(now)) {
+    counters_.rate_limited.fetch_add(1, std::memory_order_relaxed);
+    return send_error(rate_limited_id(payload), code::rate_limited, "too many requests; slow down");
+  }
+  if (!valid_utf8(payload)) return malformed({}, "frame is not valid UTF-8");
   auto req = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (req.is_discarded()) return send_error({}, code::bad_request, "frame is not valid JSON");
-  if (!req.is_object()) return send_error({}, code::bad_request, "frame is not a JSON object");
+  if (req.is_discarded()) return malformed({}, "frame is not valid JSON");
+  if (!req.is_object()) return malformed({}, "frame is not a JSON object");
 
   std::string id;
   auto id_it = req.find("id");
-  if (id_it == req.end()) return send_error({}, code::bad_request, "missing field id");
+  if (id_it == req.end()) return malformed({}, "missing field id");
   if (!id_it->is_string() || id_it->get_ref<const std::string&>().empty() ||
       id_it->get_ref<const std::string&>().size() > k_max_request_id_bytes) {
-    return send_error({}, code::bad_request, "field id: expected a string of 1 to 128 bytes");
+    return malformed({}, "field id: expected a string of 1 to 128 bytes");
   }
   id = id_it->get<std::string>();
 
   auto type_it = req.find("type");
-  if (type_it == req.end()) return send_error(id, code::bad_request, "missing field type");
-  if (!type_it->is_string())
-    return send_error(id, code::bad_request, "field type: expected a string");
+  if (type_it == req.end()) return malformed(id, "missing field type");
+  if (!type_it->is_string()) return malformed(id, "field type: expected a string");
   const auto& type = type_it->get_ref<const std::string&>();
-
-  if (!take_token(now)) {
-    counters_.rate_limited.fetch_add(1, std::memory_order_relaxed);
-    return send_error(id, code::rate_limited, "too many requests; slow down");
-  }
+  bad_frames_ = 0;
 
   try {
     if (type == "auth") return authenticate(id, require_string(req, "token"));

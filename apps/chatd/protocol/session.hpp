@@ -54,6 +54,9 @@ class session {
   void attach(const chat::user& me, const std::string& token);
   bool take_token(clock::time_point now);
   void send_error(const std::string& id, std::string_view code, std::string_view message);
+  // A frame that is not a request (not UTF-8 JSON, not an object, no id or type): bad_request,
+  // and after k_max_bad_frames of them in a row, close 4009.
+  void malformed(const std::string& id, std::string_view message);
 
   chat::engine& engine_;
   const connection_limits& limits_;
@@ -66,6 +69,13 @@ class session {
   chat::connection_id connection_ = 0;  // 0 until authenticated
   double tokens_;                       // rate-limit bucket
   clock::time_point refilled_;
+  int bad_frames_ = 0;  // malformed frames since the last well-formed one
 };
+
+// Malformed frames in a row that close the connection (docs/protocol.md, "Limits").
+inline constexpr int k_max_bad_frames = 10;
+// A frame over the rate is not parsed: only its first bytes are read for the id of the
+// rate_limited error (docs/protocol.md, "Limits").
+inline constexpr std::size_t k_rate_limited_id_scan_bytes = 512;
 
 }  // namespace chat::chatd

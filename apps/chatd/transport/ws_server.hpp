@@ -40,6 +40,7 @@
 #include "http/router.hpp"
 #include "limits/address_limits.hpp"
 #include "limits/work_lane.hpp"
+#include "logging/logging.hpp"
 #include "protocol/codes.hpp"
 #include "protocol/frames.hpp"
 #include "protocol/outbox.hpp"
@@ -134,7 +135,7 @@ class ws_server final : public server {
     // proves the port is free (a running chatd's acceptors make it fail).
     if (shards_.size() > 1 && settings_.listen_port != 0 && !port_is_free()) {
       spdlog::critical("event=listen_failed address={}:{} error=\"address already in use\"",
-                       settings_.listen_host, settings_.listen_port);
+                       log_value(settings_.listen_host), settings_.listen_port);
       return false;
     }
     std::uint16_t port = settings_.listen_port;
@@ -143,14 +144,14 @@ class ws_server final : public server {
       sh->endpoint.listen(settings_.listen_host, std::to_string(port), ec);
       if (!ec) sh->endpoint.start_accept(ec);
       if (ec) {
-        spdlog::critical("event=listen_failed address={}:{} error=\"{}\"", settings_.listen_host,
-                         port, ec.message());
+        spdlog::critical("event=listen_failed address={}:{} error={}",
+                         log_value(settings_.listen_host), port, log_value(ec.message()));
         return false;
       }
       if (port == 0) {
         auto local = sh->endpoint.get_local_endpoint(ec);
         if (ec) {
-          spdlog::critical("event=listen_failed error=\"{}\"", ec.message());
+          spdlog::critical("event=listen_failed error={}", log_value(ec.message()));
           return false;
         }
         port = local.port();  // the other shards join the port the first one was given
@@ -260,7 +261,7 @@ class ws_server final : public server {
     auto slot = address_limits_.open_connection(key);
     if (!slot) {
       counters_.connections_over_address_cap.fetch_add(1, std::memory_order_relaxed);
-      spdlog::debug("event=connection_refused reason=address_cap address={}", key);
+      spdlog::debug("event=connection_refused reason=address_cap address={}", log_value(key));
       asio::error_code ignored;
       con.get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
       return;
@@ -296,7 +297,7 @@ class ws_server final : public server {
     const std::string origin = con->get_request_header("Origin");
     const bool origin_ok = origin_allowed_(origin, con->get_request_header("Host"));
     if (!origin.empty() && !origin_ok) {
-      spdlog::info("event=ws.rejected reason=origin origin=\"{}\"", origin);
+      spdlog::info("event=ws.rejected reason=origin origin={}", log_value(origin));
       return reject(con, 403, "forbidden", "origin not allowed");
     }
 
@@ -341,7 +342,7 @@ class ws_server final : public server {
 
   bool reject(const connection_ptr& con, int status, const char* code, const char* message) {
     con->set_status(static_cast<websocketpp::http::status_code::value>(status));
-    con->append_header("Content-Type", "application/json");
+    set_headers(*con, {{"Content-Type", "application/json"}});
     con->set_body(std::string(R"({"error":)") + error_object(code, message) + "}");
     return false;
   }
@@ -358,7 +359,7 @@ class ws_server final : public server {
       std::lock_guard<std::mutex> lock(mutex_);
       connections_.push_back(state);
     }
-    spdlog::debug("event=ws.open remote={} cookie={}", state->remote,
+    spdlog::debug("event=ws.open remote={} cookie={}", log_value(state->remote),
                   state->cookie_user.has_value());
     if (state->cookie_user) {
       state->sess->authenticated_by_cookie(*state->cookie_user, state->cookie_token);
@@ -367,7 +368,8 @@ class ws_server final : public server {
 
   void on_closed(const state_ptr& state) {
     if (state->sess) {
-      spdlog::debug("event=ws.close remote={} user={}", state->remote, state->sess->user());
+      spdlog::debug("event=ws.close remote={} user={}", log_value(state->remote),
+                    state->sess->user());
       state->sess->on_closed();
     }
     if (!state->open) return;
@@ -465,7 +467,7 @@ class ws_server final : public server {
     if (delivered) counters_.messages_delivered.fetch_add(delivered, std::memory_order_relaxed);
     if (failed) return close_now(state, close_code::going_away, "write failed");
     if (revoked) {
-      spdlog::info("event=ws.session_revoked remote={} user={}", state.remote,
+      spdlog::info("event=ws.session_revoked remote={} user={}", log_value(state.remote),
                    state.sess ? state.sess->user() : 0);
       return close_now(state, close_code::auth_failed, "session revoked");
     }
@@ -502,7 +504,7 @@ class ws_server final : public server {
     if (!state) return;
     counters_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
     gate_.post(state->home->io, [this, state] {
-      spdlog::warn("event=ws.slow_consumer remote={} user={}", state->remote,
+      spdlog::warn("event=ws.slow_consumer remote={} user={}", log_value(state->remote),
                    state->sess ? state->sess->user() : 0);
       close_now(*state, close_code::slow_consumer, "slow_consumer");
     });
@@ -620,8 +622,8 @@ class ws_server final : public server {
 
   // On the connection's shard.
   void respond(connection_type& con, const http::response& res, const http::request& req) {
-    spdlog::debug("event=http method={} path={} status={}", req.method,
-                  req.path, res.status);
+    spdlog::debug("event=http method={} path={} status={}", log_value(req.method),
+                  log_value(req.path), res.status);
     con.set_status(static_cast<websocketpp::http::status_code::value>(res.status));
     set_headers(con, res.headers);
     con.append_header("Connection", "close");  // websocketpp closes after each response
@@ -637,16 +639,18 @@ class ws_server final : public server {
     database_lane_.stop();
   }
 
-  // websocketpp keeps one value per header name (append_header joins with ", ", which breaks
-  // Set-Cookie). It writes "name: value\r\n" verbatim, so repeated Set-Cookie values are joined
-  // with "\r\nSet-Cookie: ". Our values never contain CR/LF; any that would are dropped.
-  static void set_headers(connection_type& con,
-                          const std::vector<std::pair<std::string, std::string>>& headers) {
-    std::map<std::string, std::string> cookies;
+  // Every HTTP response chatd sends goes through here: it adds the security headers
+  // (http::add_security_headers). websocketpp keeps one value per header name (append_header
+  // joins with ", ", which breaks Set-Cookie). It writes "name: value\r\n" verbatim, so repeated
+  // Set-Cookie values are joined with "\r\nSet-Cookie: ". Our values never contain CR/LF; any
+  // that would are dropped.
+  void set_headers(connection_type& con,
+                   std::vector<std::pair<std::string, std::string>> headers) const {
+    http::add_security_headers(headers, tls_);
     std::string set_cookie;
     for (const auto& [name, value] : headers) {
       if (value.find_first_of("\r\n") != std::string::npos) {
-        spdlog::error("event=http.bad_header name={}", name);
+        spdlog::error("event=http.bad_header name={}", log_value(name));
         continue;
       }
       if (name == "Set-Cookie") {
