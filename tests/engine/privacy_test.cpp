@@ -227,3 +227,22 @@ TEST_CASE("blocking_leaves_shared_groups_alone_except_presence", "[privacy][bloc
   REQUIRE(a->wait_count(event_kind::message_created, 1));
   CHECK(e->get_channel(bob.id, g->id).ok());  // still a member
 }
+
+TEST_CASE("answering_a_dm_starts_presence_between_two_online_users", "[privacy][presence]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto dm = e->open_direct(alice.id, bob.id);
+  REQUIRE(dm.ok());
+  auto a = std::make_shared<recording_sink>();
+  auto b = std::make_shared<recording_sink>();
+  e->connect(alice.id, a);
+  e->connect(bob.id, b);
+  CHECK(a->of(event_kind::presence).empty());  // bob has not chosen the conversation yet
+  REQUIRE(e->send(bob.id, dm->id, "hi alice").ok());
+  REQUIRE(a->wait_for(presence_of(bob.id, true)));
+  REQUIRE(b->wait_for(presence_of(alice.id, true)));
+  REQUIRE(e->send(bob.id, dm->id, "again").ok());  // only the first choice announces
+  REQUIRE(a->wait_count(event_kind::message_created, 2));
+  CHECK(a->of(event_kind::presence).size() == 1);
+}

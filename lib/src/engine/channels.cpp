@@ -117,7 +117,10 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
     // Opening it is my choice: from now on the conversation counts for presence and contacts.
     auto mark_chosen = [&](const channel& ch) {
       auto mine = impl_->db->find_membership(ch.id, me);
-      if (mine && !mine->by_choice) impl_->db->mark_by_choice(ch.id, me);
+      if (mine && !mine->by_choice) {
+        impl_->db->mark_by_choice(ch.id, me);
+        impl_->announce_choice(me, ch.id);
+      }
     };
     if (auto existing = impl_->db->find_direct(key)) {
       mark_chosen(*existing);
@@ -171,7 +174,10 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
       }
     }
     if (auto mine = impl_->db->find_membership(existing->id, me)) {
-      if (!mine->by_choice) impl_->db->mark_by_choice(existing->id, me);  // joined by name now
+      if (!mine->by_choice) {  // joined by name now
+        impl_->db->mark_by_choice(existing->id, me);
+        impl_->announce_choice(me, existing->id);
+      }
       return std::move(*existing);
     }
     try {
@@ -182,6 +188,7 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
     }
     publish_member_event(*impl_, event_kind::member_added, existing->id, me, *user, role::member,
                          now);
+    impl_->announce_choice(me, existing->id);
     return std::move(*existing);
   });
 }

@@ -113,6 +113,9 @@ void commit_queue::finish(std::vector<request>& batch, std::vector<append_outcom
   }
   // Counters first: a sender that reads stats() after its acknowledgement sees its batch.
   if (stats_.batch) stats_.batch(batch.size(), stored, duplicates);
+  for (auto& outcome : outcomes)
+    if (outcome.first_choice && stats_.first_choice)
+      stats_.first_choice(outcome.message.sender, outcome.message.channel);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& outcome = outcomes[i];
     if (outcome.what == append_outcome::kind::no_channel)

@@ -22,6 +22,8 @@ class commit_queue {
     std::function<void()> database_error;
     // Every failed (rolled back) transaction, with the database's own text for the log.
     std::function<void(const store_error&)> failed_transaction;
+    // A stored message made its sender's membership by_choice (presence may start).
+    std::function<void(user_id sender, channel_id channel)> first_choice;
   };
   commit_queue(store& db, event_bus& bus, std::size_t max_batch, stats_sink stats);
   ~commit_queue();  // commits what is queued, then stops

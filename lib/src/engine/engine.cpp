@@ -37,6 +37,7 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
     }
   };
   stats.database_error = [this] { ++database_errors; };
+  stats.first_choice = [this](user_id user, channel_id ch) { announce_choice(user, ch); };
   stats.failed_transaction = [this](const detail::store_error& e) {
     ++failed_commits;
     report_storage_error(e);

@@ -86,6 +86,9 @@ struct engine::impl {
   // Tells `to` that `about` is online or offline, if both are connected (used when a block
   // starts or ends presence between two users).
   void tell_presence(user_id about, user_id to, bool online);
+  // `user` has just chosen channel `ch` (opened, joined or first sent): members who thereby
+  // became presence contacts and are online learn of each other. Errors only count.
+  void announce_choice(user_id user, channel_id ch);
   // Whether either user has blocked the other.
   bool blocked_either_way(user_id a, user_id b);
   // forbidden unless `actor` may add `target` to a group: no block by the target, and the

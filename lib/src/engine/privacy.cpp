@@ -21,6 +21,20 @@ void engine::impl::tell_presence(user_id about, user_id to, bool online) {
   publish(std::move(ev), 0, {to});
 }
 
+void engine::impl::announce_choice(user_id user, channel_id ch) {
+  if (!router.is_online(user)) return;
+  try {
+    const auto contacts = db->presence_contacts_of(user);
+    for (user_id member : db->member_ids(ch)) {
+      if (member == user || !contains(contacts, member)) continue;
+      tell_presence(user, member, true);
+      tell_presence(member, user, true);
+    }
+  } catch (const std::exception&) {
+    ++database_errors;  // presence is advisory; clients ask online_contacts on reconnect
+  }
+}
+
 status engine::block_user(user_id me, user_id target) {
   if (me == target) return status(errc::invalid_argument, "you cannot block yourself");
   return impl_->guarded([&]() -> status {

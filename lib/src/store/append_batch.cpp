@@ -25,13 +25,14 @@ batch_reads read_batch(const lease& l, const batch_keys& keys) {
   if (reads.last_seq.empty()) return reads;  // no channel: every message is refused
   {
     long long c = 0, u = 0;
-    int blocked = 0;
+    int blocked = 0, chosen = 0;
     soci::statement st =
-        (l.sql().prepare << memberships_sql(keys), into(c), into(u), into(blocked));
+        (l.sql().prepare << memberships_sql(keys), into(c), into(u), into(blocked), into(chosen));
     st.execute();
     while (st.fetch()) {
       reads.members.insert({c, u});
       if (blocked) reads.blocked.insert({c, u});
+      if (!chosen) reads.unchosen.insert({c, u});
     }
   }
   if (keys.client_msg_ids.empty()) return reads;

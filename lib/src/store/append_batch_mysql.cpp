@@ -52,6 +52,7 @@ batch_reads read_batch(MYSQL* conn, const batch_keys& keys) {
     const pair_key member{mysql_script::to_integer(row[0]), mysql_script::to_integer(row[1])};
     reads.members.insert(member);
     if (mysql_script::to_integer(row[2]) != 0) reads.blocked.insert(member);
+    if (mysql_script::to_integer(row[3]) == 0) reads.unchosen.insert(member);
   }
   if (keys.client_msg_ids.empty()) return reads;
   expect_statement(r);

@@ -47,6 +47,7 @@ batch_plan plan_batch(const std::vector<pending_message>& batch, batch_reads rea
     const long long seq = ++plan.next_seq[p.channel];
     out.what = append_outcome::kind::stored;
     out.message = chat::message{0, p.channel, seq, p.sender, p.text, p.client_msg_id, p.created_at};
+    out.first_choice = reads.unchosen.erase({p.channel, p.sender}) > 0;
     plan.rows.push_back({p.channel, seq, p.sender, p.created_at, p.text, p.client_msg_id});
     plan.row_of.push_back(i);
     plan.markers[{p.channel, p.sender}] = seq;
@@ -87,7 +88,8 @@ std::string memberships_sql(const batch_keys& keys) {
          " user_channels o JOIN user_blocks b ON b.blocker_id = o.user_id AND b.blocked_id ="
          " m.user_id WHERE o.channel_id = m.channel_id) OR EXISTS (SELECT 1 FROM user_channels o"
          " JOIN user_blocks b ON b.blocked_id = o.user_id AND b.blocker_id = m.user_id WHERE"
-         " o.channel_id = m.channel_id)) THEN 1 ELSE 0 END FROM user_channels m JOIN channels c"
+         " o.channel_id = m.channel_id)) THEN 1 ELSE 0 END, m.by_choice FROM user_channels m"
+         " JOIN channels c"
          " ON c.id = m.channel_id WHERE m.channel_id IN " +
          in_list(keys.channels) + " AND m.user_id IN " + in_list(keys.senders);
 }

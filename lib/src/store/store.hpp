@@ -72,6 +72,8 @@ struct append_outcome {
   // no_channel: the channel does not exist (not_member: it does, without the sender).
   enum class kind { stored, duplicate, not_member, blocked, no_channel } what = kind::stored;
   chat::message message;  // stored: the new message; duplicate: the original one
+  // stored: the sender's membership became by_choice with this message.
+  bool first_choice = false;
 };
 
 // Storage for the engine. Implementations are thread-safe (they hold a connection pool).
