@@ -298,7 +298,7 @@ response oidc_routes::start(const request& req, const std::string& provider) con
     return error_response(400, code::bad_request, "purpose: expected sign_in or link");
   }
   auto begun = rp_->begin_login(provider, purpose, link_user,
-                                oidc::query_param(req.query, "login_hint"), client_key(req.remote));
+                                oidc::query_param(req.query, "login_hint"), req.client);
   if (!begun.ok()) {
     spdlog::info("event=oidc.start_failed provider={} code={}", log_value(provider),
                  code_name(begun.error()));
@@ -339,7 +339,7 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
     return r;
   }
   auto outcome =
-      accounts_->sign_in(identity, oidc::ticket_binding::browser_cookie, client_key(req.remote));
+      accounts_->sign_in(identity, oidc::ticket_binding::browser_cookie, req.client);
   if (!outcome.ok()) return fail(outcome.error());
   if (outcome->session) {
     const auto& grant = *outcome->session;
@@ -407,7 +407,7 @@ response oidc_routes::signup(const request& req) const {
 }
 
 response oidc_routes::native_nonce(const request& req) const {
-  auto nonce = rp_->issue_native_nonce(client_key(req.remote));
+  auto nonce = rp_->issue_native_nonce(req.client);
   if (!nonce.ok()) return oidc_error(nonce.error());
   return json_response(200, json{{"nonce", *nonce}}.dump());
 }
@@ -427,7 +427,7 @@ response oidc_routes::native(const request& req) const {
     return oidc_error(identity.error());
   }
   auto outcome =
-      accounts_->sign_in(*identity, oidc::ticket_binding::id_token, client_key(req.remote));
+      accounts_->sign_in(*identity, oidc::ticket_binding::id_token, req.client);
   if (!outcome.ok()) return oidc_error(outcome.error());
   if (outcome->session) {
     spdlog::info("event=oidc.native_sign_in user={} provider={}", outcome->session->account.id,

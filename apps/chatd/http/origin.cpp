@@ -88,26 +88,6 @@ std::string clear_session_cookie(bool secure) {
   return set_session_cookie("", 0, secure);
 }
 
-std::string client_key(const std::string& remote) {
-  std::string ip = remote;
-  if (!ip.empty() && ip.front() == '[') {
-    ip = ip.substr(1, ip.find(']') - 1);
-  } else if (ip.find(':') == ip.rfind(':') && ip.find(':') != std::string::npos) {
-    ip = ip.substr(0, ip.find(':'));  // IPv4 with a port
-  }
-  unsigned char v6[16];
-  if (inet_pton(AF_INET6, ip.c_str(), v6) != 1) return ip;
-  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  char text[INET6_ADDRSTRLEN] = {};
-  if (std::equal(mapped, mapped + 12, v6)) {
-    inet_ntop(AF_INET, v6 + 12, text, sizeof text);
-    return text;
-  }
-  std::fill(v6 + 8, v6 + 16, 0);
-  inet_ntop(AF_INET6, v6, text, sizeof text);
-  return std::string(text) + "/64";
-}
-
 bool from_browser(const request& req) {
   return !req.header("origin").empty();
 }

@@ -37,11 +37,6 @@ std::optional<std::string> session_cookie(const std::string& cookie_header, bool
 std::string set_session_cookie(const std::string& token, long long max_age_s, bool secure);
 std::string clear_session_cookie(bool secure);
 
-// The client's address for per-address limits, from request::remote ("ip:port", "[v6]:port"):
-// the IP without the port; an IPv6 address is cut to its /64 (one host usually has the whole
-// /64), an IPv4-mapped one is its IPv4 address.
-std::string client_key(const std::string& remote);
-
 // A browser's request: it carries an Origin header, which browsers add to every POST and
 // native clients do not send. Browsers get sessions only as the HttpOnly cookie.
 bool from_browser(const request& req);

@@ -45,8 +45,8 @@ class engine {
   static constexpr int max_page_size = 200;  // history and sync page cap
   // sync lists at most this many channels per reply (has_more says more may follow).
   static constexpr int max_sync_channels = 100;
-  // The smallest engine_options::max_reply_bytes: the largest single item (a SUMMARY whose
-  // name, topic and last message are all control characters, each encoded as \u00XX) fits.
+  // The smallest engine_options::max_reply_bytes: the largest single item fits (a summary whose
+  // name, topic and last message are all control characters, six bytes of JSON each).
   static constexpr std::size_t min_reply_bytes = 16 * 1024;
   static constexpr int max_message_code_points = 2000;
   static constexpr int max_channel_name_code_points = 80;
