@@ -54,7 +54,8 @@ TEST_CASE("public_url_is_parsed_and_normalised", "[config][http]") {
                           "https://u@x", "https://x:99999", "https://x?q"}) {
     INFO(bad);
     const char* argv[] = {"chatd", "--public-url", bad};
-    auto out = chat::chatd::load_config(3, argv, [](const char*) -> const char* { return nullptr; });
+    auto out =
+        chat::chatd::load_config(3, argv, [](const char*) -> const char* { return nullptr; });
     CHECK_FALSE(out.settings);
     CHECK(out.exit_code == 2);
   }
@@ -73,11 +74,11 @@ TEST_CASE("a_dns_rebinding_host_is_refused_and_ip_localhost_and_public_url_hosts
     CHECK(r.status == 421);
     CHECK(json::parse(r.body)["error"]["code"] == "host_not_allowed");
     // The same name as an Origin is no longer "our own origin" either.
-    CHECK_FALSE(chat::chatd::http::origin_allowed(std::string("http://") + host, host, false,
-                                                  settings));
+    CHECK_FALSE(
+        chat::chatd::http::origin_allowed(std::string("http://") + host, host, false, settings));
   }
-  for (const char* host : {"127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080",
-                           "192.168.1.20:8080", ""}) {
+  for (const char* host :
+       {"127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080", "192.168.1.20:8080", ""}) {
     INFO(host);
     CHECK(plain.handle(make("GET", "/healthz", host)).status == 200);
   }
@@ -92,8 +93,8 @@ TEST_CASE("a_dns_rebinding_host_is_refused_and_ip_localhost_and_public_url_hosts
   // The public origin is allowed although chatd itself speaks plain http behind the proxy.
   CHECK(chat::chatd::http::origin_allowed("https://chat.example.com", "chat.example.com", false,
                                           pub));
-  CHECK_FALSE(chat::chatd::http::origin_allowed("http://chat.example.com", "chat.example.com",
-                                                false, pub));
+  CHECK_FALSE(
+      chat::chatd::http::origin_allowed("http://chat.example.com", "chat.example.com", false, pub));
 }
 
 TEST_CASE("a_browser_login_gets_only_the_cookie_and_a_native_login_the_token", "[http]") {

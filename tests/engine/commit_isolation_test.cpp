@@ -43,8 +43,7 @@ TEST_CASE("a_batch_with_one_failing_message_commits_the_others_in_log_n_transact
 
   // A real database fault for one message: a trigger refuses the text "poison".
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(url.substr(std::string("sqlite3://db=").size()).c_str(), &db) ==
-          SQLITE_OK);
+  REQUIRE(sqlite3_open(url.substr(std::string("sqlite3://db=").size()).c_str(), &db) == SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
   exec(db,
        "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.text = 'poison'"
@@ -69,7 +68,8 @@ TEST_CASE("a_batch_with_one_failing_message_commits_the_others_in_log_n_transact
   }
   constexpr int n = 64, bad = 37;
   std::vector<std::future<result<message>>> replies;
-  for (int i = 0; i < n; ++i) replies.push_back(sent(i == bad ? "poison" : "m" + std::to_string(i)));
+  for (int i = 0; i < n; ++i)
+    replies.push_back(sent(i == bad ? "poison" : "m" + std::to_string(i)));
   exec(db, "COMMIT");
 
   REQUIRE(blocker.wait_for(std::chrono::seconds(10)) == std::future_status::ready);

@@ -138,7 +138,7 @@ TEST_CASE("sync_pages_by_bytes_and_the_resume_loop_reaches_every_message", "[bud
     REQUIRE(one->channels.size() == 3);
     sync_result first;
     first.channels.push_back(one->channels[0]);
-    first.channels[0].has_more = false;  // the engine counts the longer boolean
+    first.channels[0].has_more = false;   // the engine counts the longer boolean
     exact = wire::to_json(first).size();  // the first channel's two messages
   }
   {
@@ -248,7 +248,8 @@ TEST_CASE("members_page_by_budget_and_after_reaches_every_member", "[budget][cha
               "SELECT 'user' || i, 'user' || i, '', 1 FROM n;"
               "INSERT INTO user_channels (channel_id, user_id, role, last_read_seq, joined_at) "
               "SELECT " +
-                  std::to_string(w.groups[0]) + ", id, 0, 0, 1 FROM users WHERE username LIKE 'user%'");
+                  std::to_string(w.groups[0]) +
+                  ", id, 0, 0, 1 FROM users WHERE username LIKE 'user%'");
   auto e = open_with_budget(w.url, engine::min_reply_bytes);
   std::set<user_id> seen;
   user_id after = 0;
@@ -279,8 +280,9 @@ TEST_CASE("the_largest_item_fits_the_smallest_budget", "[budget]") {
   s.channel.topic = std::string(engine::max_topic_code_points, '\x01');
   s.last_seq = s.last_read_seq = s.unread = INT64_MAX;
   s.peer = user{INT64_MAX, std::string(20, 'x'), std::nullopt, std::nullopt, INT64_MAX};
-  message m{INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, k_control_text,
-            std::string(engine::max_client_msg_id_bytes, '\x01'), INT64_MAX};
+  message m{INT64_MAX, INT64_MAX,      INT64_MAX,
+            INT64_MAX, k_control_text, std::string(engine::max_client_msg_id_bytes, '\x01'),
+            INT64_MAX};
   s.last_message = m;
   channel_page page;
   page.channels.push_back(s);
@@ -300,7 +302,7 @@ TEST_CASE("control_characters_other_than_tab_and_newline_are_refused", "[message
   auto ch = e->create_group(alice.id, "team", "line one\nline\ttwo");
   REQUIRE(ch.ok());
   for (const std::string& bad : {std::string("a\x01b"), std::string("\x1b[2J"), std::string("a\rb"),
-                                std::string("nul\0here", 8), std::string("\x1f")}) {
+                                 std::string("nul\0here", 8), std::string("\x1f")}) {
     CHECK(e->send(alice.id, ch->id, bad).code() == errc::invalid_argument);
     CHECK(e->create_group(alice.id, bad, "").code() == errc::invalid_argument);
     CHECK(e->create_group(alice.id, "ok", bad).code() == errc::invalid_argument);

@@ -198,7 +198,6 @@ TEST_CASE("native_signup_tickets_need_the_id_token_of_their_identity", "[oidc][a
   REQUIRE(peek.ok());
   CHECK(peek->issuer == "https://idp.example");
   CHECK(peek->subject == "b-sub");
-  CHECK(acc.complete_signup(browser->signup->ticket, "bee", &other).code() ==
-        errc::invalid_ticket);
+  CHECK(acc.complete_signup(browser->signup->ticket, "bee", &other).code() == errc::invalid_ticket);
   CHECK(acc.complete_signup(browser->signup->ticket, "bee").ok());
 }

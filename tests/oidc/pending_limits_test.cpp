@@ -35,8 +35,7 @@ std::string address(int i) {
 
 }  // namespace
 
-TEST_CASE("single_use_store_refuses_when_full_and_per_address_and_never_evicts",
-          "[oidc][unit]") {
+TEST_CASE("single_use_store_refuses_when_full_and_per_address_and_never_evicts", "[oidc][unit]") {
   detail::single_use_store<int> store(10, 3);
   REQUIRE(store.put("victim", 1, 0, 1000, "192.0.2.1").ok());
   for (int i = 0; i < 3; ++i) CHECK(store.put("a" + std::to_string(i), 2, 1, 1001, "6.6.6.6").ok());
@@ -84,9 +83,9 @@ TEST_CASE("a_flood_of_login_starts_neither_evicts_nor_blocks_a_real_users_login"
   CHECK(refused == 1000 - (40 - 6));
   // The real user's login still completes.
   auto back = drive_login(victim->authorization_url);
-  auto done = b.rp->complete_login(parse_callback(
-      back.url.substr(back.url.find('?') + 1),
-      std::string(k_binding_cookie) + "=" + victim->browser_binding));
+  auto done = b.rp->complete_login(
+      parse_callback(back.url.substr(back.url.find('?') + 1),
+                     std::string(k_binding_cookie) + "=" + victim->browser_binding));
   INFO(done.error().message());
   REQUIRE(done.ok());
   CHECK(done->identity.subject == who);

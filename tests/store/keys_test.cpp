@@ -28,7 +28,8 @@ STORE_CASE(client_msg_ids_differing_in_trailing_spaces_are_distinct) {
   CHECK(s->last_seq(ch) == 5);
 }
 
-STORE_CASE(username_keys_addresses_tokens_and_identities_differing_in_trailing_spaces_are_distinct) {
+STORE_CASE(
+    username_keys_addresses_tokens_and_identities_differing_in_trailing_spaces_are_distinct) {
   auto s = db.open();
   const auto a = make_user(*s, "k").user.id;
   const auto b = make_user(*s, "k ").user.id;
@@ -101,8 +102,8 @@ TEST_CASE("upgrading_a_version_1_mariadb_database_makes_its_key_columns_exact",
                      "INSERT INTO identities (issuer, subject, user_id, linked_at)"
                      " VALUES ('iss', 'sub', 1, 1)") == 0);
   // Version 1's PAD SPACE collation took "k " for "k".
-  CHECK(mysql_exec(url,
-                   "INSERT INTO users (username, username_key, created_at) VALUES ('x', 'k ', 1)") !=
+  CHECK(mysql_exec(
+            url, "INSERT INTO users (username, username_key, created_at) VALUES ('x', 'k ', 1)") !=
         0);
 
   auto s = detail::open_soci_store(url, 2);  // upgrades

@@ -258,8 +258,7 @@ void parse_public_url(const std::string& value, config& c) {
   const bool https = value.compare(0, 8, "https://") == 0;
   const bool http = value.compare(0, 7, "http://") == 0;
   const auto fail = [&] {
-    throw std::runtime_error("--public-url: expected http(s)://HOST[:PORT], got \"" + value +
-                             "\"");
+    throw std::runtime_error("--public-url: expected http(s)://HOST[:PORT], got \"" + value + "\"");
   };
   if (!https && !http) fail();
   std::string rest = value.substr(https ? 8 : 7);
@@ -298,18 +297,17 @@ template <typename Get>
 void build_flood_limits(const Get& get, config& c) {
   auto& f = c.floods;
   const std::string threads = get("hash-threads");
-  f.hash_threads =
-      threads == "auto"
-          ? std::max(1, static_cast<int>(std::thread::hardware_concurrency()))
-          : static_cast<int>(to_integer("hash-threads", threads, 1, 256));
+  f.hash_threads = threads == "auto"
+                       ? std::max(1, static_cast<int>(std::thread::hardware_concurrency()))
+                       : static_cast<int>(to_integer("hash-threads", threads, 1, 256));
   f.max_queued_requests = static_cast<std::size_t>(
       to_integer("max-queued-requests", get("max-queued-requests"), 1, 1 << 20));
   f.queue_timeout =
       std::chrono::seconds(to_integer("queue-timeout", get("queue-timeout"), 1, 3600));
-  f.max_connections_per_address = static_cast<std::size_t>(to_integer(
-      "max-connections-per-address", get("max-connections-per-address"), 0, 1 << 24));
+  f.max_connections_per_address = static_cast<std::size_t>(
+      to_integer("max-connections-per-address", get("max-connections-per-address"), 0, 1 << 24));
   // Hashes one thread does per second at each cost on a current core (docs/security.md).
-  const double per_thread = c.password_cost == chat::password_cost::minimum   ? 100
+  const double per_thread = c.password_cost == chat::password_cost::minimum    ? 100
                             : c.password_cost == chat::password_cost::moderate ? 1
                                                                                : 6;
   f.password_rate = number_or_auto(get, "password-rate", per_thread * f.hash_threads);

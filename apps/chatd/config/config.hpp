@@ -38,9 +38,9 @@ struct connection_limits {
 // Limits on work anyone can ask for without an account: HTTP requests, password hashing and
 // connections (docs/protocol.md "Limits", docs/security.md "Floods of HTTP work").
 struct flood_limits {
-  int hash_threads = 1;                    // argon2id at once (login, register); auto: cores
-  std::size_t max_queued_requests = 64;    // per lane (password, database): more get 503
-  std::chrono::seconds queue_timeout{10};  // a request queued longer gets 503 instead
+  int hash_threads = 1;                           // argon2id at once (login, register); auto: cores
+  std::size_t max_queued_requests = 64;           // per lane (password, database): more get 503
+  std::chrono::seconds queue_timeout{10};         // a request queued longer gets 503 instead
   std::size_t max_connections_per_address = 256;  // 0: no cap
   double password_rate = 12;  // login/register per second, whole server (auto: see --help)
   double password_burst = 48;

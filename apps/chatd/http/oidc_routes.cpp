@@ -338,8 +338,7 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
     r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
     return r;
   }
-  auto outcome =
-      accounts_->sign_in(identity, oidc::ticket_binding::browser_cookie, req.client);
+  auto outcome = accounts_->sign_in(identity, oidc::ticket_binding::browser_cookie, req.client);
   if (!outcome.ok()) return fail(outcome.error());
   if (outcome->session) {
     const auto& grant = *outcome->session;
@@ -426,8 +425,7 @@ response oidc_routes::native(const request& req) const {
                  code_name(identity.error()), log_value(req.remote));
     return oidc_error(identity.error());
   }
-  auto outcome =
-      accounts_->sign_in(*identity, oidc::ticket_binding::id_token, req.client);
+  auto outcome = accounts_->sign_in(*identity, oidc::ticket_binding::id_token, req.client);
   if (!outcome.ok()) return oidc_error(outcome.error());
   if (outcome->session) {
     spdlog::info("event=oidc.native_sign_in user={} provider={}", outcome->session->account.id,

@@ -64,8 +64,9 @@ response router::handle(const request& req) const {
   const bool get = req.method == "GET" || req.method == "HEAD";
   // DNS rebinding: a page of a name its author points at this server must not reach it.
   if (!host_allowed(req.header("host"), settings_)) {
-    return error_response(421, "host_not_allowed",
-                          "this Host is not served here (chatd --public-url names the one that is)");
+    return error_response(
+        421, "host_not_allowed",
+        "this Host is not served here (chatd --public-url names the one that is)");
   }
   if (req.path == "/healthz") {
     if (!get) return error_response(405, code::method_not_allowed, "use GET");

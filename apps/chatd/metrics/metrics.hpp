@@ -31,10 +31,10 @@ class metrics {
   std::atomic<std::uint64_t> rate_limited{0};
   std::atomic<std::uint64_t> http_requests{0};
   // Flood limits (docs/protocol.md "Limits"):
-  std::atomic<std::int64_t> http_queued{0};                 // requests waiting for a worker
-  std::atomic<std::uint64_t> http_busy{0};                  // 503: queue full or waited too long
-  std::atomic<std::uint64_t> http_abandoned{0};             // dropped: the client had gone
-  std::atomic<std::uint64_t> password_rate_limited{0};      // 429 before login/register work
+  std::atomic<std::int64_t> http_queued{0};                    // requests waiting for a worker
+  std::atomic<std::uint64_t> http_busy{0};                     // 503: queue full or waited too long
+  std::atomic<std::uint64_t> http_abandoned{0};                // dropped: the client had gone
+  std::atomic<std::uint64_t> password_rate_limited{0};         // 429 before login/register work
   std::atomic<std::uint64_t> connections_over_address_cap{0};  // closed at once on accept
 
   void observe_delivery_latency(double ms);

@@ -16,13 +16,12 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include <cerrno>
-
 #include <algorithm>
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -563,8 +562,8 @@ class ws_server final : public server {
       case lane::database:
         return enqueue(database_lane_, sh, con, std::move(req));
       case lane::password:
-        if (auto wait = address_limits_.take_password_token(
-                req.client, limits::token_bucket::clock::now())) {
+        if (auto wait = address_limits_.take_password_token(req.client,
+                                                            limits::token_bucket::clock::now())) {
           counters_.password_rate_limited.fetch_add(1, std::memory_order_relaxed);
           return respond(*con,
                          retry_later(429, code::rate_limited,

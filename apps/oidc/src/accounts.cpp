@@ -100,8 +100,7 @@ accounts::accounts(chat::engine& engine, accounts_options options)
 
 accounts::~accounts() = default;
 
-result<sign_in_outcome> accounts::sign_in(const verified_identity& identity,
-                                          ticket_binding binding,
+result<sign_in_outcome> accounts::sign_in(const verified_identity& identity, ticket_binding binding,
                                           const std::string& client_address) {
   auto found = impl_->engine.find_user_by_identity(identity.issuer, identity.subject);
   if (found) {

@@ -99,12 +99,11 @@ result<config_file> parse_config(const std::string& json_text) {
   if (doc.is_discarded() || !doc.is_object())
     return status(errc::invalid_config, "the OIDC configuration is not a JSON object");
   const std::string top = "OIDC configuration";
-  if (auto s = only_keys(
-          doc,
-          {"providers", "http", "clock_skew_seconds", "login_ttl_seconds",
-           "signup_ticket_ttl_seconds", "key_refresh_min_interval_seconds", "keys_max_age_seconds",
-           "max_pending", "max_pending_per_address"},
-          top);
+  if (auto s = only_keys(doc,
+                         {"providers", "http", "clock_skew_seconds", "login_ttl_seconds",
+                          "signup_ticket_ttl_seconds", "key_refresh_min_interval_seconds",
+                          "keys_max_age_seconds", "max_pending", "max_pending_per_address"},
+                         top);
       !s)
     return s;
   config_file out;

@@ -22,12 +22,12 @@ namespace chat {
 // Counters for monitoring; every figure is monotonic since open().
 struct engine_stats {
   std::uint64_t messages_committed = 0;
-  std::uint64_t duplicate_sends = 0;      // retries answered with the original message
-  std::uint64_t commit_batches = 0;       // committed transactions of the group-commit writer
+  std::uint64_t duplicate_sends = 0;  // retries answered with the original message
+  std::uint64_t commit_batches = 0;   // committed transactions of the group-commit writer
   // Its transactions that failed and were rolled back; a failed batch is split in halves and
   // retried, so one bad message among n costs at most 1 + 2 log2(n) transactions.
   std::uint64_t failed_commits = 0;
-  std::uint64_t database_calls = 0;  // calls into the storage layer, one connection lease each
+  std::uint64_t database_calls = 0;       // calls into the storage layer, one connection lease each
   std::uint64_t events_delivered = 0;     // deliver() calls to session sinks
   std::uint64_t database_errors = 0;      // calls that failed with unavailable or internal
   std::uint64_t connections = 0;          // sessions currently connected

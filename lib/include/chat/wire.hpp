@@ -23,11 +23,11 @@ std::string to_json(const external_identity& i);  // {"issuer","subject","email"
 
 // Pages (the results of history, sync, list_channels and list_members). The engine budgets a
 // page so that its encoding here is at most engine_options::max_reply_bytes.
-std::string to_json(const history_page& p);   // {"messages":[MESSAGE,...],"has_more"}
-std::string to_json(const channel_sync& c);   // {"channel_id","messages":[MESSAGE,...],"has_more"}
-std::string to_json(const sync_result& s);    // {"channels":[channel_sync,...],"has_more"}
-std::string to_json(const channel_page& p);   // {"channels":[SUMMARY,...],"has_more"}
-std::string to_json(const member_page& p);    // {"members":[MEMBER,...],"has_more"}
+std::string to_json(const history_page& p);  // {"messages":[MESSAGE,...],"has_more"}
+std::string to_json(const channel_sync& c);  // {"channel_id","messages":[MESSAGE,...],"has_more"}
+std::string to_json(const sync_result& s);   // {"channels":[channel_sync,...],"has_more"}
+std::string to_json(const channel_page& p);  // {"channels":[SUMMARY,...],"has_more"}
+std::string to_json(const member_page& p);   // {"members":[MEMBER,...],"has_more"}
 
 // The event frame delivered to sessions: {"type":"event","event":"message.created",...}.
 // This is what event::json holds; transports send it unchanged.

@@ -31,7 +31,8 @@ constexpr time_ms k_slide_step_ms = 60 * 1000;
 time_ms session_expiry(const engine_options& options, time_ms created_at, time_ms now) {
   using std::chrono::milliseconds;
   const time_ms ttl = std::chrono::duration_cast<milliseconds>(options.session_ttl).count();
-  const time_ms max = std::chrono::duration_cast<milliseconds>(options.session_max_lifetime).count();
+  const time_ms max =
+      std::chrono::duration_cast<milliseconds>(options.session_max_lifetime).count();
   return std::min(now + ttl, created_at + max);
 }
 
@@ -88,7 +89,8 @@ result<session_grant> engine::login(const std::string& username, const std::stri
   // Unknown usernames count too, so that the backoff does not tell which accounts exist.
   const auto keys = impl_->backoff.keys_for(detail::username_key(username), client_address);
   // While waiting, not even the right password is checked (no hashing, no answer to learn).
-  auto waiting = impl_->guarded([&]() -> status { return impl_->backoff.check(keys, impl_->now()); });
+  auto waiting =
+      impl_->guarded([&]() -> status { return impl_->backoff.check(keys, impl_->now()); });
   if (!waiting) return waiting;
   auto found = impl_->guarded([&]() -> result<detail::user_record> {
     auto record = impl_->db->find_user_by_key(detail::username_key(username));

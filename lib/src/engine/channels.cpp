@@ -11,8 +11,8 @@ namespace chat {
 namespace {
 
 // Names are one line without control characters; a topic may also hold tabs and newlines.
-status check_text_field(const std::string& text, std::size_t min, std::size_t max,
-                        const char* what, std::string_view allowed_controls = {}) {
+status check_text_field(const std::string& text, std::size_t min, std::size_t max, const char* what,
+                        std::string_view allowed_controls = {}) {
   auto length = detail::utf8_length(text);
   if (!length) return {errc::invalid_argument, std::string(what) + " must be valid UTF-8"};
   if (*length < min || *length > max)

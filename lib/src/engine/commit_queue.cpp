@@ -86,7 +86,8 @@ void commit_queue::commit_halves(std::vector<request>& batch) {
   const auto middle = batch.begin() + static_cast<std::ptrdiff_t>(batch.size() / 2);
   std::vector<request> first(std::make_move_iterator(batch.begin()),
                              std::make_move_iterator(middle));
-  std::vector<request> second(std::make_move_iterator(middle), std::make_move_iterator(batch.end()));
+  std::vector<request> second(std::make_move_iterator(middle),
+                              std::make_move_iterator(batch.end()));
   commit(first);
   commit(second);
 }

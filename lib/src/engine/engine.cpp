@@ -52,8 +52,8 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
 result<std::unique_ptr<engine>> engine::open(engine_options options) {
   if (options.database.empty()) return status(errc::invalid_argument, "empty database string");
   if (options.max_reply_bytes < min_reply_bytes)
-    return status(errc::invalid_argument, "max_reply_bytes must be at least " +
-                                              std::to_string(min_reply_bytes));
+    return status(errc::invalid_argument,
+                  "max_reply_bytes must be at least " + std::to_string(min_reply_bytes));
   try {
     auto store = detail::open_soci_store(options.database, std::max(1, options.pool_size));
     auto state = std::make_unique<impl>(std::move(options), std::move(store));

@@ -83,7 +83,8 @@ result<history_page> engine::history(user_id me, channel_id id, const history_qu
     }
     // The byte budget also ends the page at its far end: the newest messages for latest and
     // before, the oldest for after.
-    detail::reply_budget budget(impl_->options.max_reply_bytes, wire::to_json(history_page{}).size());
+    detail::reply_budget budget(impl_->options.max_reply_bytes,
+                                wire::to_json(history_page{}).size());
     const std::size_t n = page.messages.size();
     std::size_t kept = 0;
     for (; kept < n; ++kept) {
@@ -114,7 +115,8 @@ result<sync_result> engine::sync(user_id me, const std::vector<sync_cursor>& cur
     sync_result out;
     // Bounded work per reply: one query for my channels' positions, then at most
     // max_sync_channels message queries, stopping as soon as the byte budget is spent.
-    detail::reply_budget budget(impl_->options.max_reply_bytes, wire::to_json(sync_result{}).size());
+    detail::reply_budget budget(impl_->options.max_reply_bytes,
+                                wire::to_json(sync_result{}).size());
     for (const auto& position : impl_->db->channel_positions_of(me)) {
       auto found = after_of.find(position.channel);
       const seq_t after = found == after_of.end() ? 0 : found->second;
@@ -129,8 +131,8 @@ result<sync_result> engine::sync(user_id me, const std::vector<sync_cursor>& cur
       batch.has_more = rows.size() > static_cast<std::size_t>(limit);
       if (batch.has_more) rows.pop_back();
       // The channel's wrapper is paid with its first message.
-      const std::size_t wrapper =
-          wire::to_json(channel_sync{batch.channel, {}, false}).size() + (out.channels.empty() ? 0 : 1);
+      const std::size_t wrapper = wire::to_json(channel_sync{batch.channel, {}, false}).size() +
+                                  (out.channels.empty() ? 0 : 1);
       for (auto& m : rows) {
         const std::size_t cost =
             wire::to_json(m).size() + (batch.messages.empty() ? wrapper : std::size_t{1});

@@ -32,7 +32,7 @@ batch_keys keys_of(const std::vector<pending_message>& batch);
 struct batch_reads {
   std::map<long long, long long> last_seq;  // existing channels of the batch, locked
   std::set<pair_key> members;               // (channel, sender) memberships
-  std::set<pair_key> blocked;  // of those, direct channels with a block between the two
+  std::set<pair_key> blocked;   // of those, direct channels with a block between the two
   std::set<pair_key> unchosen;  // of those, memberships not yet by_choice
   std::map<std::pair<long long, std::string>, chat::message> originals;  // (sender, key)
   long long id_step = 0;  // MySQL: ids of one multi-row INSERT are first, first + step, ...
@@ -74,8 +74,8 @@ std::string lock_channels_sql(const std::set<long long>& channels, bool mysql);
 // Lock modes 0 (traditional) and 1 (consecutive) give the rows of one multi-row INSERT
 // consecutive values; mode 2 (interleaved) does not, and then the ids are read back.
 long long id_step_of(long long increment, long long lock_mode);
-// "SELECT channel_id, user_id, blocked, by_choice": blocked is 1 in a direct channel whose two members
-// have a block between them (either way), else 0.
+// "SELECT channel_id, user_id, blocked, by_choice": blocked is 1 in a direct channel whose two
+// members have a block between them (either way), else 0.
 std::string memberships_sql(const batch_keys& keys);
 // Messages already stored under one of the senders' client_msg_ids; the ids are given as
 // the SQL list `quoted_ids` ("(?,?)" for bindings, or quoted literals).

@@ -410,11 +410,10 @@ class soci_store final : public store {
     return run([&](const lease& l) {
       const long long me = id;
       long long channel = 0, last_seq = 0;
-      soci::statement st =
-          (l.sql().prepare << "SELECT c.id, c.last_seq FROM user_channels uc"
-                              " JOIN channels c ON c.id = uc.channel_id"
-                              " WHERE uc.user_id = :me ORDER BY c.id",
-           into(channel), into(last_seq), use(me));
+      soci::statement st = (l.sql().prepare << "SELECT c.id, c.last_seq FROM user_channels uc"
+                                               " JOIN channels c ON c.id = uc.channel_id"
+                                               " WHERE uc.user_id = :me ORDER BY c.id",
+                            into(channel), into(last_seq), use(me));
       st.execute();
       std::vector<channel_position> out;
       while (st.fetch()) out.push_back(channel_position{channel, last_seq});
@@ -702,7 +701,7 @@ class soci_store final : public store {
   }
 
   static std::optional<login_failure_record> select_login_failures(const lease& l,
-                                                                  const std::string& key) {
+                                                                   const std::string& key) {
     int failures = 0;
     long long last = 0;
     l.sql() << "SELECT failures, last_failure_at FROM login_failures WHERE throttle_key = :k",

@@ -39,11 +39,11 @@ enum class ticket_binding : std::uint8_t {
 struct signup_ticket {
   std::string ticket;  // opaque, single use; give it to the client
   chat::time_ms expires_at = 0;
-  std::string suggested_username;  // derived from the email or name; may be taken already
+  std::string suggested_username;    // derived from the email or name; may be taken already
   std::optional<std::string> email;  // only a verified one
   std::optional<std::string> name;
   std::string provider;
-  std::string issuer;   // the identity the new account will be linked to: show it
+  std::string issuer;  // the identity the new account will be linked to: show it
   std::string subject;
   ticket_binding binding = ticket_binding::browser_cookie;
 };
