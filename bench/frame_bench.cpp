@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <websocketpp/config/core.hpp>
 #include <websocketpp/processors/hybi13.hpp>
 
@@ -70,8 +71,13 @@ void bm_session_send(benchmark::State& state) {
   std::atomic<int> kicks{0};
   auto box = std::make_shared<chat::chatd::outbox>(
       chat::chatd::outbox::limits{1u << 30, 1u << 20}, [&] { kicks.fetch_add(1); }, [] {});
-  chat::chatd::session s(*engine, limits, counters, box, [](std::uint16_t, const std::string&) {});
+  chat::chatd::limits::work_lane requests(1, 1024, std::chrono::seconds(60));
+  chat::chatd::limits::work_lane detach(1, 1024, std::chrono::seconds(60));
+  auto session = std::make_shared<chat::chatd::session>(
+      *engine, limits, counters, box, [](std::uint16_t, const std::string&) {}, requests, detach);
+  auto& s = *session;
   s.on_frame(R"({"type":"auth","id":"a","token":")" + grant->token + "\"}");
+  while (!s.idle()) std::this_thread::yield();  // auth runs on the requests lane
   box->take();
 
   const int window = static_cast<int>(state.range(0));

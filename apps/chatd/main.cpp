@@ -1,6 +1,7 @@
 // chatd: reads its settings, opens the engine and serves HTTP + WebSocket until SIGTERM/SIGINT.
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -13,8 +14,14 @@
 #include "config/database_string.hpp"
 #include "http/oidc_routes.hpp"
 #include "logging/logging.hpp"
+#include "metrics/database_monitor.hpp"
 #include "metrics/metrics.hpp"
 #include "transport/server.hpp"
+
+namespace {
+// The readiness monitor, once it runs: storage failures reported by the engine go to it.
+std::atomic<chat::chatd::database_monitor*> g_monitor{nullptr};
+}  // namespace
 
 int main(int argc, char** argv) {
   auto outcome = chat::chatd::load_config(argc, argv);
@@ -51,17 +58,23 @@ int main(int argc, char** argv) {
   options.login_backoff.max_delay = settings.floods.login_max_delay;
   options.max_reply_bytes =
       settings.limits.max_reply_bytes() - chat::chatd::connection_limits::reply_envelope_bytes;
-  // The database's own error text stays in the log; clients get a fixed message per code.
+  // The database's own error text stays in the log (rate-limited by the monitor); clients get
+  // a fixed message per code.
   options.storage_error_log = [](const std::string& detail) {
+    if (auto* monitor = g_monitor.load()) return monitor->failure_reported(detail);
     spdlog::error("event=database_error detail={}", log_value(detail));
   };
   // Parsed once; never log settings.database itself (it may hold the password).
   const std::string database_for_logs = chat::chatd::redact_database(settings.database);
   auto engine = chat::engine::open(options);
   if (!engine.ok()) {
+    // A database that refuses the settings (unknown database, user or host not allowed) is a
+    // configuration error (exit 2), not an outage (exit 1).
+    const bool config_error = engine.code() == chat::errc::invalid_argument;
     spdlog::critical("event=database_failed db={} code={} error={}", log_value(database_for_logs),
-                     chat::to_string(engine.code()), log_value(engine.error().message()));
-    return 1;
+                     config_error ? "configuration" : chat::to_string(engine.code()),
+                     log_value(engine.error().message()));
+    return config_error ? 2 : 1;
   }
 
   // OpenID Connect sign-in (docs/auth.md): a bad configuration is a usage error (exit 2).
@@ -77,6 +90,8 @@ int main(int argc, char** argv) {
   }
 
   chat::chatd::metrics counters;
+  auto monitor = std::make_unique<chat::chatd::database_monitor>(**engine, counters);
+  g_monitor = monitor.get();
   auto server = settings.tls()
                     ? chat::chatd::make_tls_server(**engine, settings, counters, oidc.get())
                     : chat::chatd::make_plain_server(**engine, settings, counters, oidc.get());
@@ -93,6 +108,8 @@ int main(int argc, char** argv) {
 
   server->run();
   server.reset();
+  g_monitor = nullptr;
+  monitor.reset();
   oidc.reset();
   engine.value().reset();  // finishes pending sends before exit
   spdlog::info("event=exit code=0");

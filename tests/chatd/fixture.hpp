@@ -2,13 +2,17 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chat/engine.hpp"
 #include "config/config.hpp"
+#include "limits/work_lane.hpp"
 #include "metrics/metrics.hpp"
 #include "protocol/outbox.hpp"
 #include "protocol/session.hpp"
@@ -35,28 +39,51 @@ struct session_fixture {
   std::unique_ptr<chat::engine> engine = open_engine();
   connection_limits limits;
   chatd::metrics counters;
+  // The lanes the transport gives sessions: requests that need the database, and disconnects.
+  limits::work_lane requests{2, 1024, std::chrono::seconds(60)};
+  limits::work_lane detach{1, 1024, std::chrono::seconds(60)};
   std::shared_ptr<outbox> box = std::make_shared<outbox>(
       outbox::limits{}, [] {}, [] {});
+  std::mutex closes_mutex;  // closes come from lane threads
   std::vector<std::pair<std::uint16_t, std::string>> closes;
   session::clock::time_point t0 = session::clock::now();
-  std::unique_ptr<session> s;
+  std::shared_ptr<session> s;
 
   session_fixture() { make(); }
+  ~session_fixture() {
+    s.reset();
+    requests.stop();
+    detach.stop();
+  }
   // A new session (and outbox: closing the old session shuts its outbox).
   void make() {
+    if (s) settle();
     s.reset();
     box = std::make_shared<outbox>(
         outbox::limits{}, [] {}, [] {});
-    s = std::make_unique<session>(
+    s = std::make_shared<session>(
         *engine, limits, counters, box,
         [this](std::uint16_t code, const std::string& reason) {
+          std::lock_guard<std::mutex> lock(closes_mutex);
           closes.emplace_back(code, reason);
         },
-        t0);
+        requests, detach, t0);
   }
 
-  // Frames queued since the last call, parsed.
+  // Waits until the session has no request queued or running (bounded: 10 s).
+  void settle() {
+    for (int i = 0; i < 10000 && !s->idle(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(s->idle());
+  }
+  std::vector<std::pair<std::uint16_t, std::string>> closed() {
+    std::lock_guard<std::mutex> lock(closes_mutex);
+    return closes;
+  }
+
+  // Frames queued since the last call (after the session's requests have run), parsed.
   std::vector<nlohmann::json> take() {
+    settle();
     std::vector<nlohmann::json> out;
     for (auto& f : box->take()) out.push_back(nlohmann::json::parse(f.payload()));
     return out;

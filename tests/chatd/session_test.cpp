@@ -24,11 +24,11 @@ TEST_CASE("requests_before_auth_are_unauthenticated_and_bad_tokens_close_4001", 
   auto e = f.one(R"({"type":"list_channels","id":"a"})");
   CHECK(e["code"] == "unauthenticated");
   CHECK(e["id"] == "a");
-  CHECK(f.closes.empty());
+  CHECK(f.closed().empty());
   auto bad = f.one(R"({"type":"auth","id":"b","token":"nope"})");
   CHECK(bad["code"] == "unauthenticated");
-  REQUIRE(f.closes.size() == 1);
-  CHECK(f.closes[0].first == close_code::auth_failed);
+  REQUIRE(f.closed().size() == 1);
+  CHECK(f.closed()[0].first == close_code::auth_failed);
 }
 
 TEST_CASE("auth_then_dispatch_create_group_and_unknown_type", "[session]") {
@@ -126,7 +126,7 @@ TEST_CASE("a_frame_over_the_rate_is_not_parsed_but_its_leading_id_comes_back", "
   CHECK(f.one(R"(["id","r4"])")["id"].is_null());
   CHECK(f.one("\xff\xfe")["id"].is_null());
   CHECK(f.counters.rate_limited.load() == 6);
-  CHECK(f.closes.empty());
+  CHECK(f.closed().empty());
 }
 
 TEST_CASE("ten_malformed_frames_in_a_row_close_4009", "[session]") {
@@ -137,9 +137,9 @@ TEST_CASE("ten_malformed_frames_in_a_row_close_4009", "[session]") {
   // A well-formed request (here refused: not authenticated) restarts the count.
   CHECK(f.one(R"({"type":"ping","id":"p"})")["code"] == "unauthenticated");
   for (int i = 0; i < k_max_bad_frames - 1; ++i) f.one(R"({"id":"x"})");
-  CHECK(f.closes.empty());
+  CHECK(f.closed().empty());
   CHECK(f.one(std::string("{\"type\":\"ping\",\"id\":\"\xff\"}"))["code"] == "bad_request");
-  REQUIRE(f.closes.size() == 1);
-  CHECK(f.closes[0].first == close_code::bad_frames);
-  CHECK(f.closes[0].second == "bad_frames");
+  REQUIRE(f.closed().size() == 1);
+  CHECK(f.closed()[0].first == close_code::bad_frames);
+  CHECK(f.closed()[0].second == "bad_frames");
 }

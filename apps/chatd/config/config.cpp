@@ -76,6 +76,9 @@ const option_def k_options[] = {
     {"max-queue-frames", "4096",
      "outgoing frames queued for one connection before it is cut off as a slow consumer"},
     {"auth-timeout", "10", "seconds a new WebSocket has to authenticate"},
+    {"request-timeout", "10",
+     "seconds a WebSocket request may wait for the database (queued and running); after that "
+     "it is answered unavailable"},
     {"ping-interval", "25", "seconds between server pings"},
     {"idle-timeout", "60", "seconds without any frame or pong before a connection is closed"},
     {"shutdown-grace", "10", "seconds to finish in-flight work on SIGTERM/SIGINT"},
@@ -375,6 +378,8 @@ config build(const std::map<std::string, std::string>& v) {
   l.max_queue_frames = static_cast<std::size_t>(
       to_integer("max-queue-frames", get("max-queue-frames"), 16, 1LL << 24));
   l.auth_timeout = std::chrono::seconds(to_integer("auth-timeout", get("auth-timeout"), 1, 3600));
+  l.request_timeout =
+      std::chrono::seconds(to_integer("request-timeout", get("request-timeout"), 1, 3600));
   l.ping_interval =
       std::chrono::seconds(to_integer("ping-interval", get("ping-interval"), 1, 3600));
   l.idle_timeout = std::chrono::seconds(to_integer("idle-timeout", get("idle-timeout"), 2, 86400));

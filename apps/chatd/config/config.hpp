@@ -21,6 +21,7 @@ struct connection_limits {
   std::size_t max_queue_bytes = 1024 * 1024;  // pending outgoing bytes before cut-off
   std::size_t max_queue_frames = 4096;        // pending outgoing frames before cut-off
   std::chrono::seconds auth_timeout{10};      // time to authenticate after the handshake
+  std::chrono::seconds request_timeout{10};   // a request's wait for the database: then unavailable
   std::chrono::seconds ping_interval{25};     // server pings this often
   std::chrono::seconds idle_timeout{60};      // nothing received for this long: close
 

@@ -24,10 +24,11 @@ class router {
 
   // Where the transport runs a request (docs/security.md, "Flood limits").
   enum class lane {
-    inline_io,  // no database, no hashing (health, metrics, static files, method errors)
-    probe,      // /readyz: one database ping, on a thread of its own, never behind other work
-    password,   // POST /v1/login and /v1/register: argon2id, behind the password-work limits
-    database,   // the rest of /v1: database calls, on the worker pool
+    // no database, no hashing: health, readiness (the monitor's verdict), metrics, static
+    // files, method errors
+    inline_io,
+    password,  // POST /v1/login and /v1/register: argon2id, behind the password-work limits
+    database,  // the rest of /v1: database calls, on the worker pool
   };
   static lane lane_of(const request& req);
 

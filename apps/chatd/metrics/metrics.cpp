@@ -42,6 +42,11 @@ std::string metrics::render(const chat::engine_stats& engine) const {
          "Connections closed because their outgoing queue was full.", v(slow_consumers));
   metric(out, "chatd_rate_limited_total", "counter", "Requests refused by the rate limit.",
          v(rate_limited));
+  metric(out, "chatd_requests_timed_out_total", "counter",
+         "WebSocket requests answered unavailable after --request-timeout.", v(requests_timed_out));
+  metric(out, "chatd_requests_busy_total", "counter",
+         "WebSocket requests refused unrun: the worker queue was full or stopped.",
+         v(requests_busy));
   metric(out, "chatd_http_requests_total", "counter", "HTTP requests served.", v(http_requests));
   metric(out, "chatd_http_queued", "gauge", "HTTP requests waiting for a worker thread.",
          v(http_queued));
@@ -65,6 +70,29 @@ std::string metrics::render(const chat::engine_stats& engine) const {
          static_cast<std::int64_t>(engine.events_delivered));
   metric(out, "chatd_database_errors_total", "counter", "Engine calls failed by the database.",
          static_cast<std::int64_t>(engine.database_errors));
+  metric(out, "chatd_database_disk_full_errors_total", "counter",
+         "Engine calls failed because the database's disk was full.",
+         static_cast<std::int64_t>(engine.disk_full_errors));
+  metric(out, "chatd_database_read_only_errors_total", "counter",
+         "Engine calls failed because the database refused writes.",
+         static_cast<std::int64_t>(engine.read_only_errors));
+  metric(out, "chatd_engine_in_doubt_sends_total", "counter",
+         "Sends answered 'outcome unknown': the connection died during their COMMIT.",
+         static_cast<std::int64_t>(engine.in_doubt_sends));
+  metric(out, "chatd_engine_in_doubt_published_total", "counter",
+         "Of those, messages found stored afterwards and delivered live.",
+         static_cast<std::int64_t>(engine.in_doubt_published));
+  const int state = database_state.load(std::memory_order_relaxed);
+  metric(out, "chatd_database_up", "gauge",
+         "1 if the database answered the last readiness check and took its write, else 0.",
+         state == 0 ? 1 : 0);
+  out << "# HELP chatd_database_state The database's state at the last readiness check.\n"
+         "# TYPE chatd_database_state gauge\n";
+  for (int i = 0; i < k_database_state_count; ++i)
+    out << "chatd_database_state{state=\"" << k_database_state_names[i] << "\"} "
+        << (i == state ? 1 : 0) << '\n';
+  metric(out, "chatd_database_outages_total", "counter",
+         "Times the readiness check saw the database go from up to not up.", v(database_outages));
   metric(out, "chatd_engine_sessions", "gauge", "Sessions registered with the engine.",
          static_cast<std::int64_t>(engine.connections));
 

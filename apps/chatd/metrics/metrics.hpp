@@ -12,6 +12,11 @@
 
 namespace chat::chatd {
 
+// The states of the database as the readiness monitor sees it, in metrics::database_state.
+inline constexpr int k_database_state_count = 6;
+inline constexpr const char* k_database_state_names[k_database_state_count] = {
+    "up", "unavailable", "not_answering", "disk_full", "read_only", "misconfigured"};
+
 class metrics {
  public:
   // Upper bounds (ms) of the delivery-latency buckets: commit to hand-over to the socket.
@@ -29,6 +34,8 @@ class metrics {
   std::atomic<std::uint64_t> request_errors{0};      // error frames sent
   std::atomic<std::uint64_t> slow_consumers{0};      // connections cut off by the queue limit
   std::atomic<std::uint64_t> rate_limited{0};
+  std::atomic<std::uint64_t> requests_timed_out{0};  // answered unavailable by --request-timeout
+  std::atomic<std::uint64_t> requests_busy{0};       // WebSocket requests refused unrun (queue)
   std::atomic<std::uint64_t> http_requests{0};
   // Flood limits (docs/protocol.md "Limits"):
   std::atomic<std::int64_t> http_queued{0};                    // requests waiting for a worker
@@ -36,6 +43,10 @@ class metrics {
   std::atomic<std::uint64_t> http_abandoned{0};                // dropped: the client had gone
   std::atomic<std::uint64_t> password_rate_limited{0};         // 429 before login/register work
   std::atomic<std::uint64_t> connections_over_address_cap{0};  // closed at once on accept
+
+  // The database as the readiness monitor last saw it (database_health.hpp: health_state).
+  std::atomic<int> database_state{0};
+  std::atomic<std::uint64_t> database_outages{0};  // times it turned from up to not up
 
   void observe_delivery_latency(double ms);
 

@@ -10,12 +10,20 @@
 namespace chat::chatd {
 
 void request_context::ok(std::string_view result_json) const {
+  if (answered->exchange(true)) return;
   out->push(outgoing_frame{nullptr, response_frame(id, result_json)});
 }
 
 void request_context::fail(const chat::status& error) const {
+  if (answered->exchange(true)) return;
   counters.request_errors.fetch_add(1, std::memory_order_relaxed);
   out->push(outgoing_frame{nullptr, error_frame(id, error)});
+}
+
+void request_context::fail_with(std::string_view code, std::string_view message) const {
+  if (answered->exchange(true)) return;
+  counters.request_errors.fetch_add(1, std::memory_order_relaxed);
+  out->push(outgoing_frame{nullptr, error_frame(id, code, message)});
 }
 
 namespace {
@@ -171,8 +179,10 @@ void on_send(const json& req, const request_context& ctx) {
   counters->sends_in_flight.fetch_add(1, std::memory_order_relaxed);
   ctx.engine.send_async(
       ctx.me, channel, std::move(text), std::move(client_msg_id), ctx.connection,
-      [out, counters, id](chat::result<chat::message> r) {
-        if (r.ok()) {
+      [out, counters, id, answered = ctx.answered](chat::result<chat::message> r) {
+        if (answered->exchange(true)) {
+          // Answered by the request timeout already ("may have been stored").
+        } else if (r.ok()) {
           counters->messages_sent.fetch_add(1, std::memory_order_relaxed);
           out->push(outgoing_frame{
               nullptr, response_frame(id, wrap("message", chat::wire::to_json(r.value())))});

@@ -2,6 +2,7 @@
 // translation between a JSON frame and one engine call (docs/protocol.md, "Requests").
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,9 +23,12 @@ struct request_context {
   std::string id;  // the request's id, echoed in its response
   std::shared_ptr<outbox> out;
   chatd::metrics& counters;
+  // Set by the first answer: a request answered by its timeout is not answered again.
+  std::shared_ptr<std::atomic<bool>> answered = std::make_shared<std::atomic<bool>>(false);
 
   void ok(std::string_view result_json) const;
   void fail(const chat::status& error) const;
+  void fail_with(std::string_view code, std::string_view message) const;
 };
 
 // Runs one request. Returns false if `type` names no request (the caller answers

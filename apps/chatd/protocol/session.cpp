@@ -84,12 +84,15 @@ std::string rate_limited_id(std::string_view payload) {
 }  // namespace
 
 session::session(chat::engine& engine, const connection_limits& limits, chatd::metrics& counters,
-                 std::shared_ptr<outbox> out, close_fn close, clock::time_point now)
+                 std::shared_ptr<outbox> out, close_fn close, limits::work_lane& requests,
+                 limits::work_lane& detach, clock::time_point now)
     : engine_(engine),
       limits_(limits),
       counters_(counters),
       out_(std::move(out)),
       close_(std::move(close)),
+      detach_(detach),
+      queue_(std::make_shared<request_queue>(requests)),
       opened_(now),
       last_activity_(now),
       tokens_(limits.frame_burst),
@@ -100,12 +103,20 @@ session::~session() {
 }
 
 void session::on_closed() {
-  if (connection_ != 0) {
-    engine_.disconnect(connection_);
-    spdlog::debug("event=ws.detach conn={} user={}", connection_, me_);
-    connection_ = 0;
+  chat::connection_id id = 0;
+  {
+    std::lock_guard<std::mutex> lock(life_mutex_);
+    closed_ = true;
+    id = connection_.exchange(0);
   }
   out_->shut();
+  if (id == 0) return;
+  spdlog::debug("event=ws.detach conn={} user={}", id, me_.load());
+  // disconnect may query the database (presence of the user's contacts): never on this thread.
+  limits::work_lane::job job;
+  job.run = [&engine = engine_, id] { engine.disconnect(id); };
+  job.refused = [&engine = engine_, id](limits::work_lane::refusal) { engine.disconnect(id); };
+  if (!detach_.submit(std::move(job))) engine_.disconnect(id);  // stopped: shutting down
 }
 
 std::optional<std::uint16_t> session::expired(clock::time_point now) const {
@@ -114,17 +125,39 @@ std::optional<std::uint16_t> session::expired(clock::time_point now) const {
   return std::nullopt;
 }
 
-void session::authenticated_by_cookie(const chat::user& me, const std::string& token) {
-  attach(me, token);
-  out_->push(outgoing_frame{nullptr, ready_frame(me, connection_, limits_)});
+void session::authenticate_with_cookie(const std::string& token) {
+  auto self = shared_from_this();
+  queue_->post({[self, token] {
+                  auto user = self->engine_.authenticate(token);
+                  if (user.ok()) {
+                    if (self->attach(*user, token)) {
+                      self->out_->push(outgoing_frame{
+                          nullptr, ready_frame(*user, self->connection(), self->limits_)});
+                    }
+                  } else if (user.code() != chat::errc::unauthenticated &&
+                             user.code() != chat::errc::not_found) {
+                    // The cookie could not be checked: the client should come back later.
+                    self->close_(close_code::try_again_later, "database unavailable");
+                  }
+                },
+                [self] { self->close_(close_code::try_again_later, "server busy"); }});
 }
 
-void session::attach(const chat::user& me, const std::string& token) {
-  me_ = me.id;
+bool session::attach(const chat::user& me, const std::string& token) {
   // With the token, logout(token) and logout_everywhere reach this connection as a
   // session_revoked event; the transport then closes it (close code 4001).
-  connection_ = engine_.connect(me.id, std::make_shared<outbox_sink>(out_), token);
-  spdlog::info("event=ws.auth conn={} user={}", connection_, me_);
+  const auto id = engine_.connect(me.id, std::make_shared<outbox_sink>(out_), token);
+  {
+    std::lock_guard<std::mutex> lock(life_mutex_);
+    if (!closed_) {
+      me_ = me.id;
+      connection_ = id;
+      spdlog::info("event=ws.auth conn={} user={}", id, me.id);
+      return true;
+    }
+  }
+  engine_.disconnect(id);  // the connection closed while the token was being checked
+  return false;
 }
 
 bool session::take_token(clock::time_point now) {
@@ -144,7 +177,7 @@ void session::send_error(const std::string& id, std::string_view code, std::stri
 void session::malformed(const std::string& id, std::string_view message) {
   send_error(id, code::bad_request, message);
   if (++bad_frames_ == k_max_bad_frames) {
-    spdlog::info("event=ws.bad_frames conn={} user={}", connection_, me_);
+    spdlog::info("event=ws.bad_frames conn={} user={}", connection(), user());
     close_(close_code::bad_frames, "bad_frames");
   }
 }
@@ -156,7 +189,7 @@ void session::on_frame(std::string_view payload, clock::time_point now) {
     handle(payload, now);
   } catch (const std::exception& e) {
     // A handler bug must not take the connection (or the server) down.
-    spdlog::error("event=ws.request_failed conn={} error={}", connection_, log_value(e.what()));
+    spdlog::error("event=ws.request_failed conn={} error={}", connection(), log_value(e.what()));
     send_error({}, code::internal, "internal error");
   }
 }
@@ -185,28 +218,59 @@ void session::handle(std::string_view payload, clock::time_point now) {
   auto type_it = req.find("type");
   if (type_it == req.end()) return malformed(id, "missing field type");
   if (!type_it->is_string()) return malformed(id, "field type: expected a string");
-  const auto& type = type_it->get_ref<const std::string&>();
+  std::string type = type_it->get<std::string>();
   bad_frames_ = 0;
 
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  pending_.push_back({answered, now + limits_.request_timeout, id, type == "send"});
+  // Two requests never wait for the database: `ping` (liveness: answered at once, even behind a
+  // request that waits) and a `send` with nothing queued before it (it only queues for the
+  // commit thread, and must not overtake an earlier request of this connection).
+  if (authenticated() && (type == "ping" || (type == "send" && queue_->idle())))
+    return run(type, req, id, answered);
+  auto self = shared_from_this();
+  queue_->post({[self, type = std::move(type), req = std::move(req), id, answered] {
+                  self->run(type, req, id, answered);
+                },
+                [self, id, answered] {
+                  if (answered->exchange(true)) return;
+                  self->counters_.requests_busy.fetch_add(1, std::memory_order_relaxed);
+                  self->send_error(id, code::unavailable,
+                                   "server busy; the request was not run, retry later");
+                }});
+}
+
+void session::run(const std::string& type, const nlohmann::json& req, const std::string& id,
+                  const std::shared_ptr<std::atomic<bool>>& answered) {
+  if (answered->load()) return;  // timed out while it waited: its client was told already
   try {
-    if (type == "auth") return authenticate(id, require_string(req, "token"));
+    if (type == "auth") return authenticate(id, require_string(req, "token"), answered);
     if (!authenticated()) {
+      if (answered->exchange(true)) return;
       return send_error(id, code::unauthenticated, "authenticate first (an auth request)");
     }
-    request_context ctx{engine_, me_, connection_, id, out_, counters_};
+    request_context ctx{engine_, user(), connection(), id, out_, counters_, answered};
     if (!dispatch_request(type, req, ctx)) {
-      send_error(id, code::unknown_type, "unknown request type \"" + type + "\"");
+      ctx.fail_with(code::unknown_type, "unknown request type \"" + type + "\"");
     }
   } catch (const bad_request& e) {
-    send_error(id, code::bad_request, e.what());
+    if (!answered->exchange(true)) send_error(id, code::bad_request, e.what());
+  } catch (const std::exception& e) {
+    spdlog::error("event=ws.request_failed conn={} error={}", connection(), log_value(e.what()));
+    if (!answered->exchange(true)) send_error(id, code::internal, "internal error");
   }
 }
 
-void session::authenticate(const std::string& id, const std::string& token) {
-  if (authenticated()) return send_error(id, code::bad_request, "already authenticated");
+void session::authenticate(const std::string& id, const std::string& token,
+                           const std::shared_ptr<std::atomic<bool>>& answered) {
+  if (authenticated()) {
+    if (!answered->exchange(true)) send_error(id, code::bad_request, "already authenticated");
+    return;
+  }
   auto user = engine_.authenticate(token);
   if (!user.ok()) {
-    send_error(id, chat::to_string(user.code()), user.error().message());
+    if (!answered->exchange(true))
+      send_error(id, chat::to_string(user.code()), user.error().message());
     // A wrong token ends the connection (no guessing tokens on one socket); a database
     // failure (unavailable) does not: the client may retry.
     if (user.code() == chat::errc::unauthenticated || user.code() == chat::errc::not_found) {
@@ -214,9 +278,25 @@ void session::authenticate(const std::string& id, const std::string& token) {
     }
     return;
   }
-  attach(*user, token);
+  if (!attach(*user, token)) return;
+  if (answered->exchange(true)) return;  // timed out: the client may send auth again
   out_->push(
-      outgoing_frame{nullptr, response_frame(id, session_info(*user, connection_, limits_))});
+      outgoing_frame{nullptr, response_frame(id, session_info(*user, connection(), limits_))});
+}
+
+void session::expire_requests(clock::time_point now) {
+  while (!pending_.empty()) {
+    auto& front = pending_.front();
+    if (!front.answered->load()) {
+      if (now < front.deadline) return;  // the others are younger
+      if (!front.answered->exchange(true)) {
+        counters_.requests_timed_out.fetch_add(1, std::memory_order_relaxed);
+        send_error(front.id, code::unavailable,
+                   front.send ? k_send_timeout_message : k_request_timeout_message);
+      }
+    }
+    pending_.pop_front();
+  }
 }
 
 }  // namespace chat::chatd

@@ -1,57 +1,88 @@
 // One WebSocket session, independent of websocketpp: authentication, rate limit, frame parsing
 // and dispatch to the request handlers. The transport feeds it frames and drains its outbox.
 //
-// Threading: every member function runs on the connection's strand (one at a time). Replies
-// may be queued later from engine threads, only through the shared outbox.
+// Threading: every public member function runs on the connection's I/O thread (one at a time).
+// Requests that need the database run on the `requests` lane, one at a time per connection and
+// in arrival order (request_queue.hpp); only a `send` with nothing queued before it runs on the
+// I/O thread, as it just queues for the commit thread. Replies are queued from any thread,
+// only through the shared outbox, and at most once per request (a timeout may answer first).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "chat/engine.hpp"
 #include "config/config.hpp"
+#include "limits/work_lane.hpp"
 #include "metrics/metrics.hpp"
 #include "protocol/outbox.hpp"
+#include "protocol/request_queue.hpp"
 
 namespace chat::chatd {
 
-class session {
+class session : public std::enable_shared_from_this<session> {
  public:
   using clock = std::chrono::steady_clock;
   // Asks the transport to close the connection (thread-safe; may be called on the strand).
   using close_fn = std::function<void(std::uint16_t code, const std::string& reason)>;
 
+  // `requests` runs the connection's requests that need the database (one at a time, in
+  // order); `detach` runs engine.disconnect (which may query the database) off the I/O thread.
+  // Both must outlive every job they were given (the transport stops them first).
   session(chat::engine& engine, const connection_limits& limits, chatd::metrics& counters,
-          std::shared_ptr<outbox> out, close_fn close, clock::time_point now = clock::now());
-  ~session();  // disconnects from the engine
+          std::shared_ptr<outbox> out, close_fn close, limits::work_lane& requests,
+          limits::work_lane& detach, clock::time_point now = clock::now());
+  ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
-  // The handshake carried a valid session cookie: register with the engine, push "ready".
-  // `token` is the cookie's session token: logging it out ends this connection.
-  void authenticated_by_cookie(const chat::user& me, const std::string& token);
+  // The handshake carried a session cookie: check it off the I/O thread; if it is valid,
+  // register with the engine and push "ready". A stale cookie gets nothing (the client may
+  // send auth); a database that cannot check it closes the connection with 1013.
+  void authenticate_with_cookie(const std::string& token);
   // One received frame (text or binary; both carry JSON).
   void on_frame(std::string_view payload, clock::time_point now = clock::now());
   // Any sign of life (frame or pong) for the idle timeout.
   void on_activity(clock::time_point now) { last_activity_ = now; }
-  // Leaves the engine's routing; later events are not delivered. Idempotent.
+  // Leaves the engine's routing (on the detach lane); later events are not delivered. Idempotent.
   void on_closed();
+  // Answers `unavailable` for every request still without an answer after --request-timeout
+  // (its late answer is then dropped). The transport calls it every second.
+  void expire_requests(clock::time_point now);
 
-  bool authenticated() const { return connection_ != 0; }
-  chat::user_id user() const { return me_; }
-  chat::connection_id connection() const { return connection_; }
+  bool authenticated() const { return connection_.load() != 0; }
+  chat::user_id user() const { return me_.load(); }
+  chat::connection_id connection() const { return connection_.load(); }
   // The connection must be closed: not authenticated in time, or idle for too long.
   std::optional<std::uint16_t> expired(clock::time_point now) const;
+  // No request is queued or running (tests wait for it).
+  bool idle() const { return queue_->idle(); }
 
  private:
+  struct pending {
+    std::shared_ptr<std::atomic<bool>> answered;
+    clock::time_point deadline;
+    std::string id;
+    bool send = false;
+  };
+
   void handle(std::string_view payload, clock::time_point now);
-  void authenticate(const std::string& id, const std::string& token);
-  void attach(const chat::user& me, const std::string& token);
+  // Runs one request (on a lane thread, or inline for a send with nothing queued before it).
+  void run(const std::string& type, const nlohmann::json& req, const std::string& id,
+           const std::shared_ptr<std::atomic<bool>>& answered);
+  void authenticate(const std::string& id, const std::string& token,
+                    const std::shared_ptr<std::atomic<bool>>& answered);
+  // Registers with the engine unless the connection closed meanwhile; false if it did.
+  bool attach(const chat::user& me, const std::string& token);
   bool take_token(clock::time_point now);
   void send_error(const std::string& id, std::string_view code, std::string_view message);
   // A frame that is not a request (not UTF-8 JSON, not an object, no id or type): bad_request,
@@ -63,13 +94,20 @@ class session {
   chatd::metrics& counters_;
   std::shared_ptr<outbox> out_;
   close_fn close_;
+  limits::work_lane& detach_;
+  std::shared_ptr<request_queue> queue_;
   const clock::time_point opened_;
   clock::time_point last_activity_;
-  chat::user_id me_ = 0;
-  chat::connection_id connection_ = 0;  // 0 until authenticated
-  double tokens_;                       // rate-limit bucket
+  // Set on a lane thread by authentication, read on the I/O thread.
+  std::atomic<chat::user_id> me_{0};
+  std::atomic<chat::connection_id> connection_{0};  // 0 until authenticated
+  std::mutex life_mutex_;                           // orders authentication against close
+  bool closed_ = false;                             // guarded by life_mutex_
+  // I/O thread only:
+  double tokens_;  // rate-limit bucket
   clock::time_point refilled_;
-  int bad_frames_ = 0;  // malformed frames since the last well-formed one
+  int bad_frames_ = 0;           // malformed frames since the last well-formed one
+  std::deque<pending> pending_;  // requests not known to be answered, oldest first
 };
 
 // Malformed frames in a row that close the connection (docs/protocol.md, "Limits").

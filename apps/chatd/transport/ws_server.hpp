@@ -8,9 +8,12 @@
 // connection outboxes from its own threads; a shard collects the outboxes that became ready and
 // drains them all in one posted pass (one wake-up per shard per commit batch, not one per
 // recipient), sending each event as one prepared frame shared by all recipients.
-// HTTP requests that need no database and no hashing are answered on the I/O thread; the rest
-// wait in bounded lanes (limits/work_lane.hpp): password work, database work and /readyz each
-// have their own threads, so health checks never queue behind logins (docs/security.md).
+// No database call runs on an I/O thread, so pings, pongs, closes, /healthz and /readyz answer
+// at once while the database hangs. HTTP requests that need no database and no hashing are
+// answered on the I/O thread; the rest wait in bounded lanes (limits/work_lane.hpp): password
+// work and database work each have their own threads (docs/security.md). WebSocket requests
+// run on their own lane, one at a time per connection (protocol/request_queue.hpp); the
+// handshake's cookie is checked there too, after the open.
 #pragma once
 
 #include <spdlog/spdlog.h>
@@ -112,7 +115,10 @@ class ws_server final : public server {
                        settings.floods.queue_timeout),
         database_lane_(settings.worker_threads, settings.floods.max_queued_requests,
                        settings.floods.queue_timeout),
-        probe_lane_(1, k_max_queued_probes, settings.floods.queue_timeout) {
+        request_lane_(settings.worker_threads, k_max_queued_sessions,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                          settings.limits.request_timeout)),
+        detach_lane_(1, k_max_queued_detaches, std::chrono::hours(24 * 365)) {
     for (int i = 0; i < std::max(1, settings.io_threads); ++i)
       shards_.push_back(std::make_unique<shard>());
     for (auto& sh : shards_) init_endpoint(*sh);
@@ -197,9 +203,8 @@ class ws_server final : public server {
     std::weak_ptr<connection_type> con;
     shard* home = nullptr;
     std::shared_ptr<outbox> box;
-    std::unique_ptr<session> sess;
-    std::optional<chat::user> cookie_user;
-    std::string cookie_token;  // the session token of cookie_user
+    std::shared_ptr<session> sess;
+    std::string cookie_token;  // the handshake's session cookie, checked after the open
     std::string remote;
     bool open = false;
     bool closing = false;
@@ -304,27 +309,25 @@ class ws_server final : public server {
     state->con = con;
     state->home = &sh;
     state->remote = con->get_remote_endpoint();
-    // Browsers authenticate with the session cookie (their origin checked above); native
-    // clients send an auth frame instead. A stale cookie falls back to the auth frame.
+    // Browsers authenticate with the session cookie (their origin checked above), checked off
+    // this thread once the connection is open; native clients send an auth frame instead. A
+    // stale cookie falls back to the auth frame.
     if (origin_ok) {
       if (auto token = http::session_cookie(con->get_request_header("Cookie"),
                                             http::secure_cookies(tls_, settings_))) {
-        auto user = engine_.authenticate(*token);
-        if (user.ok()) {
-          state->cookie_user = *user;
-          state->cookie_token = *token;
-        }
+        state->cookie_token = *token;
       }
     }
     std::weak_ptr<connection_state> weak = state;
     state->box = std::make_shared<outbox>(
         outbox::limits{settings_.limits.max_queue_bytes, settings_.limits.max_queue_frames},
         [this, weak] { schedule_drain(weak); }, [this, weak] { on_overflow(weak); });
-    state->sess =
-        std::make_unique<session>(engine_, settings_.limits, counters_, state->box,
-                                  [this, weak](std::uint16_t code, const std::string& reason) {
-                                    schedule_close(weak, code, reason);
-                                  });
+    state->sess = std::make_shared<session>(
+        engine_, settings_.limits, counters_, state->box,
+        [this, weak](std::uint16_t code, const std::string& reason) {
+          schedule_close(weak, code, reason);
+        },
+        request_lane_, detach_lane_);
 
     con->set_open_handler([this, state](websocketpp::connection_hdl) { on_open(state); });
     con->set_message_handler([state](websocketpp::connection_hdl, message_ptr msg) {
@@ -359,9 +362,10 @@ class ws_server final : public server {
       connections_.push_back(state);
     }
     spdlog::debug("event=ws.open remote={} cookie={}", log_value(state->remote),
-                  state->cookie_user.has_value());
-    if (state->cookie_user) {
-      state->sess->authenticated_by_cookie(*state->cookie_user, state->cookie_token);
+                  !state->cookie_token.empty());
+    if (!state->cookie_token.empty()) {
+      state->sess->authenticate_with_cookie(state->cookie_token);
+      state->cookie_token.clear();
     }
   }
 
@@ -557,8 +561,6 @@ class ws_server final : public server {
     switch (http::router::lane_of(req)) {
       case lane::inline_io:
         return respond(*con, router_.handle(req), req);
-      case lane::probe:
-        return enqueue(probe_lane_, sh, con, std::move(req));
       case lane::database:
         return enqueue(database_lane_, sh, con, std::move(req));
       case lane::password:
@@ -633,9 +635,10 @@ class ws_server final : public server {
   }
 
   void stop_lanes() {
-    probe_lane_.stop();
     password_lane_.stop();
     database_lane_.stop();
+    request_lane_.stop();
+    detach_lane_.stop();
   }
 
   // Every HTTP response chatd sends goes through here: it adds the security headers
@@ -683,6 +686,7 @@ class ws_server final : public server {
     for (auto& state : snapshot()) {
       asio::post(state->home->io, [this, state, now, ping] {
         if (state->closing || !state->sess) return;
+        state->sess->expire_requests(now);
         if (auto code = state->sess->expired(now)) {
           close_now(*state, *code,
                     *code == close_code::idle ? "idle_timeout" : "authentication_timeout");
@@ -755,11 +759,15 @@ class ws_server final : public server {
   http::router router_;
   std::vector<std::unique_ptr<shard>> shards_;
   // Bounded lanes of blocking HTTP work (stopped before the shards they post to go away).
-  static constexpr std::size_t k_max_queued_probes = 16;
+  // A connection has at most one job in request_lane_ (request_queue.hpp), so this bounds
+  // connections with requests waiting, not requests.
+  static constexpr std::size_t k_max_queued_sessions = 1 << 20;
+  static constexpr std::size_t k_max_queued_detaches = 1 << 20;
   limits::address_limits address_limits_;
   limits::work_lane password_lane_;  // --hash-threads: login, register
   limits::work_lane database_lane_;  // --workers: the rest of /v1
-  limits::work_lane probe_lane_;     // one thread: /readyz
+  limits::work_lane request_lane_;   // --workers: WebSocket requests that need the database
+  limits::work_lane detach_lane_;    // one thread: engine.disconnect of closed connections
   // On the first shard, like the shutdown steps they drive.
   std::optional<asio::steady_timer> sweep_timer_;
   std::optional<asio::signal_set> signals_;

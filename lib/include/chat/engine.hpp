@@ -27,9 +27,17 @@ struct engine_stats {
   // Its transactions that failed and were rolled back; a failed batch is split in halves and
   // retried, so one bad message among n costs at most 1 + 2 log2(n) transactions.
   std::uint64_t failed_commits = 0;
-  std::uint64_t database_calls = 0;       // calls into the storage layer, one connection lease each
-  std::uint64_t events_delivered = 0;     // deliver() calls to session sinks
-  std::uint64_t database_errors = 0;      // calls that failed with unavailable or internal
+  std::uint64_t database_calls = 0;    // calls into the storage layer, one connection lease each
+  std::uint64_t events_delivered = 0;  // deliver() calls to session sinks
+  std::uint64_t database_errors = 0;   // calls that failed with unavailable or internal
+  std::uint64_t disk_full_errors = 0;  // of those: the database's disk was full
+  std::uint64_t read_only_errors = 0;  // of those: the database refused writes (read-only)
+  // Sends whose transaction failed while its COMMIT was on its way (the connection died): the
+  // sender was told the outcome is unknown. Once the database answers, the commit thread looks
+  // them up and publishes those that were stored (in_doubt_published), before any later send
+  // of their channels, so live members still get every message once, in seq order.
+  std::uint64_t in_doubt_sends = 0;
+  std::uint64_t in_doubt_published = 0;
   std::uint64_t connections = 0;          // sessions currently connected
   std::uint64_t cached_member_lists = 0;  // channels whose members are cached for delivery
   // batch_size_buckets[i] counts commit batches of size <= k_batch_bounds[i] (cumulative
@@ -184,7 +192,10 @@ class engine {
   result<std::vector<user_id>> online_contacts(user_id me);
 
   // ---- Operations ----------------------------------------------------------------------
-  status check_database();  // ok if the database answers now
+  // ok if the database answers now and accepts a write (a one-row update of a probe table):
+  // unavailable with the reason (down, disk full, read-only) otherwise. Blocks for as long as
+  // the database takes (bounded by the connection's timeouts); run it off latency-critical threads.
+  status check_database();
   engine_stats stats() const;
 
   struct impl;  // opaque: the engine's private state

@@ -3,11 +3,32 @@
 // acknowledgements follow the publication of their own message.
 #include "engine/commit_queue.hpp"
 
+#include <algorithm>
 #include <iterator>
+#include <string>
 
 #include "engine/status_mapping.hpp"
 
 namespace chat::detail {
+namespace {
+
+constexpr const char* send_outcome_unknown_text =
+    "the database did not confirm the commit: the message may have been stored; retry with the "
+    "same client_msg_id (a stored message comes back as the original)";
+
+std::string not_stored_text(store_error::kind k) {
+  const char* why = k == store_error::kind::full        ? "the database's disk is full"
+                    : k == store_error::kind::read_only ? "the database is read-only"
+                                                        : "the database is unavailable";
+  return std::string(why) + "; the message was not stored, retry with the same client_msg_id";
+}
+
+bool same_send(const message& m, const pending_message& p) {
+  return m.sender == p.sender && m.created_at == p.created_at &&
+         m.client_msg_id == p.client_msg_id && m.text == p.text;
+}
+
+}  // namespace
 
 commit_queue::commit_queue(store& db, event_bus& bus, std::size_t max_batch, stats_sink stats)
     : db_(db), bus_(bus), max_batch_(max_batch == 0 ? 1 : max_batch), stats_(std::move(stats)) {
@@ -48,7 +69,8 @@ void commit_queue::run() {
         waiting_.pop_front();
       }
     }
-    commit(batch);
+    if (!in_doubt_.empty() && !resolve_in_doubt()) refuse_behind_doubt(batch);
+    if (!batch.empty()) commit(batch);
     batch.clear();
   }
 }
@@ -62,17 +84,25 @@ void commit_queue::commit(std::vector<request>& batch) {
     outcomes = db_.append_messages(messages);
   } catch (const store_error& e) {
     if (stats_.failed_transaction) stats_.failed_transaction(e);
-    if (e.error_kind() == store_error::kind::unavailable) {
-      if (stats_.database_error) stats_.database_error();
-      const status failure(errc::unavailable,
-                           "the database is unavailable; the message was not "
-                           "stored, retry with the same client_msg_id");
+    if (is_outage(e.error_kind())) {
+      if (stats_.database_error) stats_.database_error(e.error_kind());
+      if (e.outcome_unknown()) {
+        // The COMMIT may have landed: say so, and find out once the database answers.
+        for (auto& r : batch) in_doubt_.push_back({r.message, r.origin});
+        if (in_doubt_.size() > k_max_in_doubt)
+          in_doubt_.erase(in_doubt_.begin(), in_doubt_.end() - k_max_in_doubt);
+        if (stats_.in_doubt) stats_.in_doubt(batch.size());
+        const status unknown(errc::unavailable, send_outcome_unknown_text);
+        for (auto& r : batch) r.done(unknown);
+        return;
+      }
+      const status failure(errc::unavailable, not_stored_text(e.error_kind()));
       for (auto& r : batch) r.done(failure);
       return;
     }
     // One bad message must not fail its neighbours, nor cost a transaction per neighbour.
     if (batch.size() > 1) return commit_halves(batch);
-    if (stats_.database_error) stats_.database_error();
+    if (stats_.database_error) stats_.database_error(e.error_kind());
     batch.front().done(to_status(e));
     return;
   }
@@ -99,18 +129,7 @@ void commit_queue::finish(std::vector<request>& batch, std::vector<append_outcom
     duplicates += outcome.what == append_outcome::kind::duplicate;
     if (outcome.what != append_outcome::kind::stored) continue;
     ++stored;
-    auto ev = std::make_shared<event>();
-    ev->kind = event_kind::message_created;
-    ev->channel = outcome.message.channel;
-    ev->actor = outcome.message.sender;
-    ev->message = outcome.message;
-    ev->json = wire::encode_event(*ev);
-    try {
-      bus_.publish(routed_event{std::move(ev), batch[i].origin, {}});
-    } catch (const std::exception&) {
-      // Delivery is best effort once committed; clients recover the message through sync.
-      if (stats_.database_error) stats_.database_error();
-    }
+    publish_stored(outcome.message, batch[i].origin);
   }
   // Counters first: a sender that reads stats() after its acknowledgement sees its batch.
   if (stats_.batch) stats_.batch(batch.size(), stored, duplicates);
@@ -128,6 +147,81 @@ void commit_queue::finish(std::vector<request>& batch, std::vector<append_outcom
     else
       batch[i].done(std::move(outcome.message));
   }
+}
+
+}  // namespace chat::detail
+
+namespace chat::detail {
+
+void commit_queue::publish_stored(const message& m, connection_id origin) {
+  auto ev = std::make_shared<event>();
+  ev->kind = event_kind::message_created;
+  ev->channel = m.channel;
+  ev->actor = m.sender;
+  ev->message = m;
+  ev->json = wire::encode_event(*ev);
+  try {
+    bus_.publish(routed_event{std::move(ev), origin, {}});
+  } catch (const std::exception&) {
+    // Delivery is best effort once committed; clients recover the message through sync.
+    if (stats_.database_error) stats_.database_error(store_error::kind::internal);
+  }
+}
+
+bool commit_queue::resolve_in_doubt() {
+  // Per channel, in the order they were sent. This thread is the only writer of these
+  // channels and has committed nothing into them since, so whatever of them was stored is
+  // among each channel's newest n messages (n: its sends in doubt).
+  std::vector<channel_id> channels;
+  for (const auto& d : in_doubt_)
+    if (std::find(channels.begin(), channels.end(), d.message.channel) == channels.end())
+      channels.push_back(d.message.channel);
+  std::vector<std::vector<message>> found(channels.size());
+  try {
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+      int n = 0;
+      for (const auto& d : in_doubt_) n += d.message.channel == channels[c];
+      for (auto& m : db_.messages_between(channels[c], 0, 0, n, /*newest_first=*/true)) {
+        for (const auto& d : in_doubt_) {
+          if (d.message.channel == channels[c] && same_send(m, d.message)) {
+            found[c].push_back(std::move(m));
+            break;
+          }
+        }
+      }
+    }
+  } catch (const store_error& e) {
+    if (stats_.database_error) stats_.database_error(e.error_kind());
+    return false;
+  }
+  std::size_t published = 0;
+  for (std::size_t c = 0; c < channels.size(); ++c) {
+    for (const auto& m : found[c]) {  // ascending seq
+      connection_id origin = 0;
+      for (const auto& d : in_doubt_)
+        if (same_send(m, d.message)) origin = d.origin;
+      publish_stored(m, origin);
+      ++published;
+    }
+  }
+  in_doubt_.clear();
+  if (stats_.in_doubt_published) stats_.in_doubt_published(published);
+  return true;
+}
+
+void commit_queue::refuse_behind_doubt(std::vector<request>& batch) {
+  const status failure(errc::unavailable, not_stored_text(store_error::kind::unavailable));
+  std::vector<request> kept;
+  for (auto& r : batch) {
+    const bool behind =
+        std::any_of(in_doubt_.begin(), in_doubt_.end(),
+                    [&](const in_doubt_send& d) { return d.message.channel == r.message.channel; });
+    if (behind)
+      r.done(failure);
+    else
+      kept.push_back(std::move(r));
+  }
+  batch.swap(kept);
 }
 
 }  // namespace chat::detail

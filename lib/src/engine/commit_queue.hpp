@@ -19,7 +19,10 @@ class commit_queue {
  public:
   struct stats_sink {
     std::function<void(std::size_t batch, std::size_t stored, std::size_t duplicates)> batch;
-    std::function<void()> database_error;
+    std::function<void(store_error::kind)> database_error;
+    // Sends told "outcome unknown", and how many of them were found stored and published.
+    std::function<void(std::size_t)> in_doubt;
+    std::function<void(std::size_t)> in_doubt_published;
     // Every failed (rolled back) transaction, with the database's own text for the log.
     std::function<void(const store_error&)> failed_transaction;
     // A stored message made its sender's membership by_choice (presence may start).
@@ -38,12 +41,27 @@ class commit_queue {
   void push(request r);
 
   static constexpr std::size_t k_max_waiting = 100000;
+  // Sends in doubt kept for lookup; past this the oldest are left to sync.
+  static constexpr std::size_t k_max_in_doubt = 10000;
 
  private:
+  // A send whose transaction may or may not have committed (the connection died during COMMIT).
+  struct in_doubt_send {
+    pending_message message;
+    connection_id origin = 0;
+  };
+
   void run();
   void commit(std::vector<request>& batch);
   void commit_halves(std::vector<request>& batch);
   void finish(std::vector<request>& batch, std::vector<append_outcome>& outcomes);
+  void publish_stored(const message& m, connection_id origin);
+  // Looks the sends in doubt up and publishes those that were stored, in seq order. False if
+  // the database still does not answer (they stay in doubt).
+  bool resolve_in_doubt();
+  // Refuses, without trying, the sends of `batch` into channels with sends in doubt (their
+  // later messages must not be published before the earlier ones); keeps the others.
+  void refuse_behind_doubt(std::vector<request>& batch);
 
   store& db_;
   event_bus& bus_;
@@ -54,6 +72,7 @@ class commit_queue {
   std::condition_variable wake_;
   std::deque<request> waiting_;
   bool stopping_ = false;
+  std::vector<in_doubt_send> in_doubt_;  // commit thread only
   std::thread thread_;
 };
 

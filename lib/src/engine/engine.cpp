@@ -36,7 +36,9 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
         ++batch_buckets[static_cast<std::size_t>(i)];
     }
   };
-  stats.database_error = [this] { ++database_errors; };
+  stats.database_error = [this](detail::store_error::kind k) { count_database_error(k); };
+  stats.in_doubt = [this](std::size_t sends) { in_doubt_sends += sends; };
+  stats.in_doubt_published = [this](std::size_t found) { in_doubt_published += found; };
   stats.first_choice = [this](user_id user, channel_id ch) { announce_choice(user, ch); };
   stats.failed_transaction = [this](const detail::store_error& e) {
     ++failed_commits;
@@ -60,7 +62,10 @@ result<std::unique_ptr<engine>> engine::open(engine_options options) {
     if (auto usable = state->strength.usable(); !usable) return usable;
     return std::unique_ptr<engine>(new engine(std::move(state)));
   } catch (const detail::store_error& e) {
-    if (e.error_kind() == detail::store_error::kind::unavailable)
+    if (e.error_kind() == detail::store_error::kind::misconfigured)
+      return status(errc::invalid_argument,
+                    std::string("the database refuses the configuration: ") + e.what());
+    if (detail::is_outage(e.error_kind()))
       return status(errc::unavailable, std::string("cannot open the database: ") + e.what());
     return status(errc::invalid_argument, std::string("cannot open the database: ") + e.what());
   } catch (const std::exception& e) {
@@ -165,6 +170,7 @@ result<std::vector<user_id>> engine::online_contacts(user_id me) {
 status engine::check_database() {
   return impl_->guarded([&]() -> status {
     impl_->db->ping();
+    impl_->db->probe_write(impl_->now());
     return {};
   });
 }
@@ -178,6 +184,10 @@ engine_stats engine::stats() const {
   s.database_calls = impl_->db->calls();
   s.events_delivered = impl_->router.delivered();
   s.database_errors = impl_->database_errors.load();
+  s.disk_full_errors = impl_->disk_full_errors.load();
+  s.read_only_errors = impl_->read_only_errors.load();
+  s.in_doubt_sends = impl_->in_doubt_sends.load();
+  s.in_doubt_published = impl_->in_doubt_published.load();
   s.connections = impl_->router.connection_count();
   s.cached_member_lists = impl_->router.cached_channel_count();
   for (int i = 0; i < engine_stats::k_batch_bucket_count; ++i)

@@ -41,7 +41,8 @@ struct engine::impl {
 
   // Monitoring counters (engine_stats).
   std::atomic<std::uint64_t> messages_committed{0}, duplicate_sends{0}, commit_batches{0},
-      database_errors{0}, batch_size_sum{0}, failed_commits{0};
+      database_errors{0}, batch_size_sum{0}, failed_commits{0}, disk_full_errors{0},
+      read_only_errors{0}, in_doubt_sends{0}, in_doubt_published{0};
   std::array<std::atomic<std::uint64_t>, engine_stats::k_batch_bucket_count> batch_buckets{};
 
   explicit impl(engine_options opts, std::unique_ptr<detail::store> store);
@@ -54,13 +55,20 @@ struct engine::impl {
     try {
       return f();
     } catch (const detail::store_error& e) {
-      if (e.error_kind() != detail::store_error::kind::conflict) ++database_errors;
+      if (e.error_kind() != detail::store_error::kind::conflict)
+        count_database_error(e.error_kind());
       report_storage_error(e);
       return detail::to_status(e);
     } catch (const std::exception&) {
       ++database_errors;
       return status(errc::internal, "internal error");
     }
+  }
+
+  void count_database_error(detail::store_error::kind k) {
+    ++database_errors;
+    if (k == detail::store_error::kind::full) ++disk_full_errors;
+    if (k == detail::store_error::kind::read_only) ++read_only_errors;
   }
 
   // Hands the database's own text of a failure to options.storage_error_log (never to clients:

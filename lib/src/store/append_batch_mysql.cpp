@@ -9,6 +9,7 @@
 #include "store/append_batch.hpp"
 #include "store/append_plan.hpp"
 #include "store/mysql_script.hpp"
+#include "store/soci_errors.hpp"
 
 namespace chat::detail {
 namespace {
@@ -131,7 +132,16 @@ std::vector<append_outcome> append_batch_mysql(const lease& l,
   if (plan.rows.empty()) {
     tx.commit();
   } else {
-    const auto ids = write_and_commit(conn, plan);
+    std::map<pair_key, long long> ids;
+    try {
+      ids = write_and_commit(conn, plan);
+    } catch (...) {
+      // The script ends with COMMIT: a connection lost on the way leaves the outcome unknown.
+      store_error e = translate_error(std::current_exception());
+      if (e.error_kind() == store_error::kind::unavailable)
+        throw store_error(e.error_kind(), e.what(), /*outcome_unknown=*/true);
+      throw e;
+    }
     tx.committed();
     assign_ids(plan, ids);
   }

@@ -228,6 +228,21 @@ const std::vector<migration>& migrations() {
            " WHERE m.channel_id = user_channels.channel_id"
            " AND m.sender_id = user_channels.user_id)",
        }},
+      // 5: one row that the readiness check rewrites, so that "ready" means "can write" (a
+      // full disk or a read-only database fails it while reads still work).
+      {5,
+       {
+           "CREATE TABLE IF NOT EXISTS write_probe ("
+           " id INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL)",
+           "INSERT INTO write_probe (id, checked_at) SELECT 1, 0"
+           " WHERE NOT EXISTS (SELECT 1 FROM write_probe WHERE id = 1)",
+       },
+       {
+           "CREATE TABLE IF NOT EXISTS write_probe ("
+           " id INT NOT NULL PRIMARY KEY, checked_at BIGINT NOT NULL"
+           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+           "INSERT IGNORE INTO write_probe (id, checked_at) VALUES (1, 0)",
+       }},
   };
   return list;
 }

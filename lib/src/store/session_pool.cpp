@@ -110,12 +110,16 @@ session_pool::lease session_pool::acquire() {
     if (!s.session) s.session = open_session();
   } catch (const store_error& e) {
     s.session.reset();
-    if (e.error_kind() == store_error::kind::internal) throw;  // misconfigured, not unreachable
+    if (e.error_kind() == store_error::kind::internal ||
+        e.error_kind() == store_error::kind::misconfigured)
+      throw;  // misconfigured, not unreachable
     throw store_error(store_error::kind::unavailable, e.what());
   } catch (...) {
     s.session.reset();
     store_error e = translate_error(std::current_exception());
-    // Any failure to connect means the database is not reachable as configured.
+    // The server refused chatd's settings (unknown database, user or host not allowed): a
+    // configuration error. Any other failure to connect: not reachable now.
+    if (e.error_kind() == store_error::kind::misconfigured) throw e;
     throw store_error(store_error::kind::unavailable, e.what());
   }
   return leased;

@@ -15,6 +15,20 @@ kind mysql_kind(unsigned int code) {
     case 1062:  // ER_DUP_ENTRY
     case 1586:  // ER_DUP_ENTRY_WITH_KEY_NAME
       return kind::conflict;
+    case 1021:  // ER_DISK_FULL
+    case 1114:  // ER_RECORD_FILE_FULL: the table (or its tablespace) is full
+    case 3:     // ER_ERROR_ON_WRITE (often ENOSPC)
+      return kind::full;
+    case 1290:  // ER_OPTION_PREVENTS_STATEMENT (--read-only)
+    case 1036:  // ER_OPEN_AS_READONLY
+    case 1792:  // ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+      return kind::read_only;
+    case 1044:  // access denied to the database
+    case 1045:  // access denied for the user (wrong password)
+    case 1049:  // unknown database
+    case 1130:  // host not allowed to connect
+    case 1251:  // client does not support the server's authentication protocol
+      return kind::misconfigured;
     case 1040:  // too many connections
     case 1053:  // server shutdown in progress
     case 1205:  // lock wait timeout
@@ -36,12 +50,19 @@ kind sqlite_kind(int result, const std::string& message) {
   switch (result & 0xff) {
     case 19:  // SQLITE_CONSTRAINT: only uniqueness is a conflict; NOT NULL/FK are bugs
       return message.find("UNIQUE") != std::string::npos ? kind::conflict : kind::internal;
+    case 13:  // SQLITE_FULL
+      return kind::full;
+    case 8:  // SQLITE_READONLY
+      return kind::read_only;
     case 5:   // SQLITE_BUSY
     case 6:   // SQLITE_LOCKED
-    case 10:  // SQLITE_IOERR
-    case 13:  // SQLITE_FULL
     case 14:  // SQLITE_CANTOPEN
       return kind::unavailable;
+    case 10:  // SQLITE_IOERR: ENOSPC surfaces as an I/O error on some writes
+      return message.find("disk is full") != std::string::npos ||
+                     message.find("No space") != std::string::npos
+                 ? kind::full
+                 : kind::unavailable;
     default:
       return kind::internal;
   }
@@ -61,6 +82,11 @@ store_error translate_error(std::exception_ptr error) noexcept {
       return store_error(sqlite_kind(e.result(), e.what()), e.what());
     } catch (const soci::soci_error& e) {
       const std::string what = e.what();
+      if (what.find("database or disk is full") != std::string::npos)
+        return store_error(kind::full, what);
+      if (what.find("readonly database") != std::string::npos ||
+          what.find("read-only") != std::string::npos)
+        return store_error(kind::read_only, what);
       const bool connection = e.get_error_category() == soci::soci_error::connection_error ||
                               what.find("unable to open") != std::string::npos ||
                               what.find("Cannot establish connection") != std::string::npos ||
@@ -77,7 +103,8 @@ store_error translate_error(std::exception_ptr error) noexcept {
 }
 
 bool is_connection_failure(const store_error& error) noexcept {
-  return error.error_kind() == store_error::kind::unavailable;
+  return error.error_kind() == store_error::kind::unavailable ||
+         error.error_kind() == store_error::kind::misconfigured;
 }
 
 }  // namespace chat::detail

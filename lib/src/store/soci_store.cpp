@@ -73,6 +73,15 @@ class soci_store final : public store {
     });
   }
 
+  void probe_write(time_ms now) override {
+    run([&](const lease& l) {
+      const long long at = now;
+      write_transaction tx(l);
+      l.sql() << "UPDATE write_probe SET checked_at = :t WHERE id = 1", use(at);
+      tx.commit();
+    });
+  }
+
   // ---- users ----
 
   user_record insert_user(const user_record& record, const std::string& username_key,
@@ -755,8 +764,8 @@ std::unique_ptr<store> open_soci_store(const std::string& connection_string, int
     parameters = connection_string.substr(8);
     // Bounded waits so that a dead or unreachable server never blocks a caller for ever.
     if (!has_option(parameters, "connect_timeout")) parameters += " connect_timeout=5";
-    if (!has_option(parameters, "read_timeout")) parameters += " read_timeout=30";
-    if (!has_option(parameters, "write_timeout")) parameters += " write_timeout=30";
+    if (!has_option(parameters, "read_timeout")) parameters += " read_timeout=10";
+    if (!has_option(parameters, "write_timeout")) parameters += " write_timeout=10";
     if (!has_option(parameters, "charset")) parameters += " charset=utf8mb4";
   } else {
     throw store_error(store_error::kind::internal,

@@ -15,13 +15,27 @@ namespace chat::detail {
 // Thrown by store implementations; the engine turns it into a status at the API boundary.
 class store_error : public std::runtime_error {
  public:
-  enum class kind { unavailable, conflict, internal };
-  store_error(kind k, const std::string& what) : std::runtime_error(what), kind_(k) {}
+  // unavailable: the database cannot be reached (down, hung, connection lost); full: its disk
+  // or table space is full; read_only: it refuses writes (read-only file or server);
+  // misconfigured: it refuses chatd's settings (unknown database, user or host not allowed).
+  enum class kind { unavailable, full, read_only, misconfigured, conflict, internal };
+  store_error(kind k, const std::string& what, bool outcome_unknown = false)
+      : std::runtime_error(what), kind_(k), outcome_unknown_(outcome_unknown) {}
   kind error_kind() const noexcept { return kind_; }
+  // The connection failed while a COMMIT was on its way: the transaction may have committed.
+  bool outcome_unknown() const noexcept { return outcome_unknown_; }
 
  private:
   kind kind_;
+  bool outcome_unknown_;
 };
+
+// A failure that passes when the database recovers (down, hung, full, read-only), as opposed
+// to a conflict, a bug or a wrong configuration.
+inline bool is_outage(store_error::kind k) noexcept {
+  return k == store_error::kind::unavailable || k == store_error::kind::full ||
+         k == store_error::kind::read_only;
+}
 
 struct user_record {
   chat::user user;
@@ -83,6 +97,9 @@ class store {
   virtual ~store() = default;
 
   virtual void ping() = 0;
+  // Rewrites the one row of the write probe in a transaction of its own: fails (full,
+  // read_only, unavailable) when the database cannot take writes.
+  virtual void probe_write(time_ms now) = 0;
 
   // Users. insert_user throws conflict if username_key or an identity is taken.
   virtual user_record insert_user(const user_record& record, const std::string& username_key,
