@@ -1,4 +1,6 @@
 // protocol::session: parsing, errors with and without ids, auth, rate limit, timeouts, dispatch.
+#include <future>
+
 #include "fixture.hpp"
 #include "protocol/codes.hpp"
 
@@ -142,4 +144,62 @@ TEST_CASE("ten_malformed_frames_in_a_row_close_4009", "[session]") {
   REQUIRE(f.closed().size() == 1);
   CHECK(f.closed()[0].first == close_code::bad_frames);
   CHECK(f.closed()[0].second == "bad_frames");
+}
+
+// Issue 13, point 3: requests that need the database never run on the I/O thread; one that
+// waits past --request-timeout is answered `unavailable` once (its late answer is dropped), a
+// send queued behind it keeps its place and is told it may have been stored, and `ping` is
+// answered at once meanwhile.
+TEST_CASE("requests_waiting_past_the_timeout_are_answered_unavailable_once", "[session]") {
+  session_fixture f;
+  f.limits.request_timeout = std::chrono::seconds(2);
+  f.make();
+  auto grant = account(*f.engine, "carol");
+  REQUIRE(f.one(R"({"type":"auth","id":"a","token":")" + grant.token + R"("})")["type"] ==
+          "response");
+  auto group = f.engine->create_group(grant.account.id, "g", "", {});
+  REQUIRE(group.ok());
+  const std::string ch = std::to_string(group->id);
+  f.take();
+
+  // Every thread of the requests lane is busy, as when the database hangs.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  for (int i = 0; i < 2; ++i) {
+    limits::work_lane::job job;
+    job.run = [released] { released.wait(); };
+    job.refused = [](limits::work_lane::refusal) {};
+    REQUIRE(f.requests.submit(std::move(job)));
+  }
+  f.s->on_frame(R"({"type":"history","id":"h","channel_id":")" + ch + R"("})", f.t0);
+  f.s->on_frame(
+      R"({"type":"send","id":"s","channel_id":")" + ch + R"(","text":"x","client_msg_id":"k"})",
+      f.t0);
+  f.s->on_frame(R"({"type":"ping","id":"p"})", f.t0);
+  auto now = f.box->take();  // not take(): the session is not idle
+  REQUIRE(now.size() == 1);
+  auto pong = nlohmann::json::parse(now[0].payload());
+  CHECK(pong["id"] == "p");
+  CHECK(pong["type"] == "response");
+
+  f.s->expire_requests(f.t0 + std::chrono::seconds(1));
+  CHECK(f.box->take().empty());
+  f.s->expire_requests(f.t0 + std::chrono::seconds(2));
+  auto expired = f.box->take();
+  REQUIRE(expired.size() == 2);
+  auto h = nlohmann::json::parse(expired[0].payload());
+  auto s = nlohmann::json::parse(expired[1].payload());
+  CHECK(h["id"] == "h");
+  CHECK(h["code"] == "unavailable");
+  CHECK(h["message"] == k_request_timeout_message);
+  CHECK(s["id"] == "s");
+  CHECK(s["code"] == "unavailable");
+  CHECK(s["message"] == k_send_timeout_message);
+  CHECK(f.counters.requests_timed_out.load() == 2);
+
+  // The database answers again: the timed-out requests are not answered a second time.
+  release.set_value();
+  CHECK(f.take().empty());
+  CHECK(f.one(R"({"type":"get_channel","id":"g","channel_id":")" + ch + R"("})")["type"] ==
+        "response");
 }

@@ -47,7 +47,12 @@ test('database_outage_gives_unavailable_and_recovers', { skip: backend !== 'mari
   assert.equal(failed.code, 'unavailable', failed.message);
   const hist = await ca.request('history', { channel_id: channel.id });
   assert.equal(hist.code, 'unavailable');
-  const ready = await chatd.request('GET', '/readyz');
+  // Readiness comes from the monitor's checks (each second, and at once after a failure).
+  let ready;
+  for (let i = 0; i < 50 && (!ready || ready.status !== 503); i++) {
+    if (ready) await sleep(100);
+    ready = await chatd.request('GET', '/readyz');
+  }
   assert.equal(ready.status, 503);
   assert.equal(ready.body.error.code, 'unavailable');
   assert.equal((await chatd.request('GET', '/healthz')).status, 200, 'alive while not ready');
@@ -62,7 +67,12 @@ test('database_outage_gives_unavailable_and_recovers', { skip: backend !== 'mari
   }
   assert.equal(retry.type, 'response', JSON.stringify(retry));
   assert.equal((await cb.next(isMessage(channel.id))).message.text, 'during');
-  assert.equal((await chatd.request('GET', '/readyz')).status, 200);
+  let readyAgain;
+  for (let i = 0; i < 50 && (!readyAgain || readyAgain.status !== 200); i++) {
+    if (readyAgain) await sleep(100);
+    readyAgain = await chatd.request('GET', '/readyz');
+  }
+  assert.equal(readyAgain.status, 200);
   const metrics = await chatd.request('GET', '/metrics');
   assert.match(metrics.body, /^chatd_database_errors_total [1-9]/m);
   ca.assertValid(); cb.assertValid();
@@ -92,4 +102,63 @@ test('storage_failure_is_internal_and_the_connection_stays', async () => {
   ca.assertValid();
   await ca.close();
   assert.equal((await chatd.stop()).code, 0, chatd.log);
+});
+
+// Readiness means "can write" (issue 13, point 5): a database that still answers reads but
+// refuses writes (here its files made immutable, as on a read-only file system) is not ready.
+test('a_database_that_cannot_write_is_not_ready', { skip: backend !== 'sqlite' && 'SQLite files' }, async (t) => {
+  const chatd = await new Chatd().start();
+  const files = ['chat.db', 'chat.db-wal'].map((f) => path.join(chatd.dataDir, f));
+  const a = await chatd.account('a'); const b = await chatd.account('b');
+  const ca = await Client.connect(chatd.ws, { token: a.token });
+  const { channel } = await ca.call('open_direct', { user_id: b.user.id });
+  await ca.call('send', { channel_id: channel.id, text: 'before' });
+  try {
+    execFileSync('chattr', ['+i', ...files], { stdio: 'ignore' });
+  } catch {
+    await ca.close(); await chatd.stop();
+    t.skip('chattr +i is not supported here');
+    return;
+  }
+  try {
+    let ready;
+    for (let i = 0; i < 50 && (!ready || ready.status !== 503); i++) {
+      if (ready) await sleep(100);
+      ready = await chatd.request('GET', '/readyz');
+    }
+    assert.equal(ready.status, 503, 'not ready while writes fail');
+    const failed = await ca.request('send', { channel_id: channel.id, text: 'during', client_msg_id: 'w1' });
+    assert.equal(failed.code, 'unavailable', JSON.stringify(failed));
+    assert.match(failed.message, /not stored, retry with the same client_msg_id/);
+    assert.equal((await ca.call('history', { channel_id: channel.id })).messages.length, 1, 'reads still work');
+    const metrics = await chatd.request('GET', '/metrics');
+    assert.match(metrics.body, /^chatd_database_up 0$/m);
+  } finally {
+    execFileSync('chattr', ['-i', ...files], { stdio: 'ignore' });
+  }
+  let ready;
+  for (let i = 0; i < 50 && (!ready || ready.status !== 200); i++) {
+    if (ready) await sleep(100);
+    ready = await chatd.request('GET', '/readyz');
+  }
+  if (ready.status !== 200) await chatd.stop('SIGKILL');
+  assert.equal(ready.status, 200, `ready again once it can write:\n${chatd.log.split("\n").filter((l) => !l.includes("event=http")).join("\n").slice(-4000)}`);
+  await ca.call('send', { channel_id: channel.id, text: 'during', client_msg_id: 'w1' });
+  ca.assertValid();
+  await ca.close();
+  assert.equal((await chatd.stop()).code, 0, chatd.log);
+  assert.match(chatd.log, /level=warn.*event=database\.down/);
+  assert.match(chatd.log, /level=info.*event=database\.up/);
+});
+
+// "Unknown database" is a configuration error: exit 2 and said so, not `unavailable`.
+test('a_database_that_refuses_the_configuration_is_a_configuration_error', { skip: backend !== 'mariadb' && 'MariaDB only' }, async () => {
+  const socketDb = freshDatabase();
+  const db = socketDb.replace(/db=\S+/, 'db=no_such_database_here');
+  const chatd = new Chatd({ db });
+  await assert.rejects(chatd.start(), /chatd exited/);
+  const status = await chatd.exited;
+  assert.equal(status.code, 2, chatd.log);
+  assert.match(chatd.log, /event=database_failed .*code=configuration/);
+  assert.doesNotMatch(chatd.log, /code=unavailable/);
 });

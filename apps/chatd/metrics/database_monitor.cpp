@@ -13,9 +13,9 @@ namespace chat::chatd {
 database_state state_of(const chat::status& s) {
   if (s.ok()) return database_state::up;
   const std::string& m = s.message();
-  if (m.find("disk is full") != std::string::npos) return database_state::disk_full;
-  if (m.find("read-only") != std::string::npos) return database_state::read_only;
-  if (m.find("configuration") != std::string::npos) return database_state::misconfigured;
+  if (m == chat::database_message::full) return database_state::disk_full;
+  if (m == chat::database_message::read_only) return database_state::read_only;
+  if (m == chat::database_message::misconfigured) return database_state::misconfigured;
   return database_state::unavailable;
 }
 

@@ -21,6 +21,14 @@ enum class errc : std::uint8_t {
   rate_limited = 8,      // too many attempts (failed logins): retry after status::retry_after()
 };
 
+// The messages of `unavailable` that tell its causes apart (docs/protocol.md, "Errors").
+namespace database_message {
+inline constexpr const char* unavailable = "the database is unavailable; retry later";
+inline constexpr const char* full = "the database's disk is full; retry later";
+inline constexpr const char* read_only = "the database is read-only; retry later";
+inline constexpr const char* misconfigured = "the database refuses the server's configuration";
+}  // namespace database_message
+
 // Returns the snake_case name of the code ("not_found"), as used on the wire.
 const char* to_string(errc code) noexcept;
 

@@ -12,13 +12,13 @@ namespace chat::detail {
 inline status to_status(const store_error& e) {
   switch (e.error_kind()) {
     case store_error::kind::unavailable:
-      return {errc::unavailable, "the database is unavailable; retry later"};
+      return {errc::unavailable, database_message::unavailable};
     case store_error::kind::full:
-      return {errc::unavailable, "the database's disk is full; retry later"};
+      return {errc::unavailable, database_message::full};
     case store_error::kind::read_only:
-      return {errc::unavailable, "the database is read-only; retry later"};
+      return {errc::unavailable, database_message::read_only};
     case store_error::kind::misconfigured:
-      return {errc::unavailable, "the database refuses the server's configuration"};
+      return {errc::unavailable, database_message::misconfigured};
     case store_error::kind::conflict:
       return {errc::conflict, "the change collides with data stored meanwhile; retry"};
     case store_error::kind::internal:

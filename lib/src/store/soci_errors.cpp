@@ -103,8 +103,9 @@ store_error translate_error(std::exception_ptr error) noexcept {
 }
 
 bool is_connection_failure(const store_error& error) noexcept {
-  return error.error_kind() == store_error::kind::unavailable ||
-         error.error_kind() == store_error::kind::misconfigured;
+  // A full or read-only database too: SQLite opens a file it cannot write read-only, and such a
+  // connection stays read-only after the file becomes writable again. A new one does not.
+  return is_outage(error.error_kind()) || error.error_kind() == store_error::kind::misconfigured;
 }
 
 }  // namespace chat::detail
