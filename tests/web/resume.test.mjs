@@ -1,4 +1,5 @@
-// Connection loss: chatd restarts while one person is also offline; both reconnect on their
+// Connection loss: chatd restarts while one person is also offline (her page says so at once,
+// from the browser's offline signal); both reconnect on their
 // own (banner, backoff), and after the resume every message is there exactly once, including
 // one written during the outage. A send whose acknowledgement is lost shows as failed, and
 // Retry (same client_msg_id) delivers it once.
@@ -10,6 +11,7 @@ import { useChatdAndBrowser } from './lib/fixture.mjs';
 import * as ui from './lib/ui.mjs';
 
 const env = useChatdAndBrowser();
+const OFFLINE = 'You are offline. Messages will be sent when the connection is back.';
 let alice;
 let bob;
 
@@ -35,12 +37,12 @@ test('both_people_talk_before_the_outage', async () => {
 
 test('chatd_restart_then_automatic_resume_with_nothing_lost_or_doubled', async () => {
   // Alice also loses her network, so she comes back only after bob has written more.
+  // Her browser knows it is offline: it says so (and waits for the network, not a timer).
   await alice.context.setOffline(true);
   await env.chatd.stop();
-  for (const p of [alice, bob]) {
-    await expect(p.page.locator('#conn-text')).toHaveText('Connection lost. Reconnecting…');
-    await expect(p.page.getByRole('button', { name: 'Retry now' })).toBeVisible();
-  }
+  await expect(alice.page.locator('#conn-text')).toHaveText(OFFLINE);
+  await expect(bob.page.locator('#conn-text')).toHaveText('Connection lost. Reconnecting…');
+  await expect(bob.page.getByRole('button', { name: 'Retry now' })).toBeVisible();
   // Written while disconnected: waits, then goes out by itself.
   const box = alice.page.getByRole('textbox', { name: 'Message bob' });
   await box.fill('written during the outage');
@@ -58,7 +60,7 @@ test('chatd_restart_then_automatic_resume_with_nothing_lost_or_doubled', async (
   await ui.send(bob.page, 'while you were away 1');
   await ui.send(bob.page, 'while you were away 2');
   await ui.send(bob.page, 'while you were away 3');
-  await expect(alice.page.locator('#conn-text')).toHaveText('Connection lost. Reconnecting…');
+  await expect(alice.page.locator('#conn-text')).toHaveText(OFFLINE);
 
   await alice.context.setOffline(false);
   await expect(ui.sentMessage(alice.page, 'written during the outage')).toHaveCount(1);

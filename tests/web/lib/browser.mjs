@@ -41,11 +41,16 @@ export async function launchWithProfile(userDataDir, baseURL) {
 
 // A new browser context (its own cookies: one "person") with one page on `baseURL`.
 // With `relay`, the page's WebSocket goes through a relay the test controls (see relayWebSocket).
+// `timings` shortens the client's connection timings (window.libchatTestTimings, read by
+// js/connection.js: requestTimeoutMs, pingEveryMs, pingTimeoutMs, readyTimeoutMs,
+// backoffBaseMs, backoffMaxMs) so that a test of a dead connection does not wait 30 s.
 export async function person(browser, baseURL, { viewport = DESKTOP, colorScheme = 'light',
-  reducedMotion = 'reduce', locale = 'en-GB', timezoneId = 'UTC', relay = false } = {}) {
+  reducedMotion = 'reduce', locale = 'en-GB', timezoneId = 'UTC', relay = false,
+  timings = null } = {}) {
   const context = await browser.newContext({ baseURL, viewport, colorScheme, reducedMotion, locale,
     timezoneId });
   context.setDefaultTimeout(15000);
+  if (timings) await context.addInitScript((t) => { window.libchatTestTimings = t; }, timings);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
@@ -56,9 +61,14 @@ export async function person(browser, baseURL, { viewport = DESKTOP, colorScheme
 
 // Puts a relay between the page and chatd's /v1/ws. While `failSends` is set, send requests
 // are answered with an "unavailable" error and never reach chatd; while `loseAcks` is set,
-// they reach chatd (and are stored) but the answer is replaced by that error.
+// they reach chatd (and are stored) but the answer is replaced by that error. While
+// `dropToClient` / `dropToServer` is set, frames that way are silently lost (a dead network
+// that does not close the socket). `rateLimitSends` send requests (a count) are answered
+// with chatd's `rate_limited` error instead of reaching it. `sends` counts the send
+// requests that reached chatd, per client_msg_id.
 export async function relayWebSocket(page) {
-  const control = { failSends: false, loseAcks: false };
+  const control = { failSends: false, loseAcks: false, dropToClient: false, dropToServer: false,
+    rateLimitSends: 0, sends: new Map() };
   const unavailable = (id) => JSON.stringify({
     type: 'error', id, code: 'unavailable', message: 'database unavailable',
   });
@@ -66,12 +76,19 @@ export async function relayWebSocket(page) {
     const server = ws.connectToServer();
     const lost = new Set();
     ws.onMessage((m) => {
+      if (control.dropToServer) return undefined;
       const f = JSON.parse(m);
+      if (f.type === 'send' && control.rateLimitSends > 0) {
+        control.rateLimitSends -= 1;
+        return ws.send(JSON.stringify({ type: 'error', id: f.id, code: 'rate_limited', message: 'too many requests' }));
+      }
+      if (f.type === 'send') control.sends.set(f.client_msg_id, (control.sends.get(f.client_msg_id) || 0) + 1);
       if (f.type === 'send' && control.failSends) return ws.send(unavailable(f.id));
       if (f.type === 'send' && control.loseAcks) lost.add(f.id);
       return server.send(m);
     });
     server.onMessage((m) => {
+      if (control.dropToClient) return undefined;
       const f = JSON.parse(m);
       if (f.type === 'response' && lost.delete(f.id)) return ws.send(unavailable(f.id));
       return ws.send(m);

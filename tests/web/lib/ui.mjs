@@ -89,6 +89,27 @@ export function sentMessage(page, text) {
   });
 }
 
+// Records, from now on, whether any message of the page is ever shown as failed ("Not sent");
+// sawFailure(page) tells.
+export async function watchForFailures(page) {
+  await page.evaluate(() => {
+    window.libchatSawFailure = [];
+    const check = () => {
+      for (const li of document.querySelectorAll('#messages > li.msg[data-state="failed"]')) {
+        window.libchatSawFailure.push(li.textContent.replace(/\s+/g, ' ').trim());
+      }
+    };
+    new MutationObserver(check).observe(document.body, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'],
+    });
+    check();
+  });
+}
+
+export async function sawFailure(page) {
+  return page.evaluate(() => window.libchatSawFailure);
+}
+
 // The texts of the conversation, in order.
 export async function texts(page) {
   return page.locator('#messages > li.msg p.text').allTextContents();

@@ -84,6 +84,21 @@ export async function providers() {
 // asks chatd whose identity the ticket is for (GET /v1/auth/oidc/signup), shows it, and the
 // person picks a username: POST /v1/auth/oidc/signup {username} creates the account, linked
 // to that identity, and the session.
+// A sign-in with a provider that failed comes back as /#oidc_error=CODE (docs/auth.md,
+// Errors). Returns the code and takes it out of the address bar, or returns null.
+// (#oidc_linked=ID, after linking, is taken out too.)
+export function takeProviderError() {
+  const m = /^#oidc_(error|linked)=(.*)$/.exec(location.hash);
+  if (!m) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  if (m[1] !== 'error') return null;
+  let code = '';
+  try {
+    code = decodeURIComponent(m[2]);
+  } catch { /* not a code */ }
+  return /^[a-z_]{1,64}$/.test(code) ? code : 'unknown';
+}
+
 export function isProviderSignupRoute(hash = location.hash) {
   return /^#\/oidc-signup(\?.*)?$/.test(hash);
 }

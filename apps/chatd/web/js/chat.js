@@ -7,6 +7,11 @@
 // conversation is synced from its newest contiguous seq; a hole in the seqs (a missed event)
 // is filled from history. Own messages keep their client_msg_id across retries, reconnects and
 // page reloads (localStorage), so chatd answers a retry with the original message.
+//
+// Own messages go out one at a time, oldest first (the outbox), so chatd stores them in the
+// order they were written. A send that got no answer (timeout, connection lost) stays queued
+// and goes again, with the same client_msg_id, after the next resume; a `rate_limited` answer
+// is retried after a pause. Only a refusal by chatd marks a message "Not sent".
 
 import { randomId } from './dom.js';
 
@@ -89,19 +94,32 @@ export class Chat {
     this.lastTypingSent = new Map();
     this.markTimers = new Map();
     this.refreshTimer = null;
-    this.lookups = new Set();   // user ids being looked up
+    this.lookups = new Map();   // user id -> Promise of the username being looked up
+    this.presenceKnown = false; // false while disconnected: who is online is not known
+    this.pumping = false;       // the outbox is sending
+    this.pumpAgain = false;
+    this.lastCreatedAt = 0;
     this.users.set(me.id, me.username);
     this.loadPending();
 
     this.onReady = (e) => this.resume(e.detail);
     this.onEvent = (e) => this.handleEvent(e.detail);
+    this.onStatus = (e) => {
+      if (e.detail.state !== 'open' && this.presenceKnown) {
+        this.presenceKnown = false;
+        this.online = new Set();
+        this.emit('presence');
+      }
+    };
     connection.addEventListener('ready', this.onReady);
     connection.addEventListener('event', this.onEvent);
+    connection.addEventListener('status', this.onStatus);
   }
 
   dispose() {
     this.conn.removeEventListener('ready', this.onReady);
     this.conn.removeEventListener('event', this.onEvent);
+    this.conn.removeEventListener('status', this.onStatus);
     clearTimeout(this.refreshTimer);
     clearTimeout(this.presenceTimer);
     for (const t of this.markTimers.values()) clearTimeout(t);
@@ -152,6 +170,17 @@ export class Chat {
     const name = this.users.get(id);
     if (!name) this.lookupUser(id);
     return name || null;
+  }
+
+  // The username, looked up first if it is not known yet; null if it cannot be.
+  async resolveUserName(id) {
+    return this.userName(id) || this.lookupUser(id);
+  }
+
+  // True / false when known; null while disconnected (presence is not known then).
+  isOnline(id) {
+    if (!this.presenceKnown) return null;
+    return this.online.has(id);
   }
 
   pendingIn(channelId) {
@@ -280,6 +309,7 @@ export class Chat {
   async refreshPresence() {
     const r = await this.conn.request('online_contacts');
     this.online = new Set(r.user_ids || []);
+    this.presenceKnown = true;
     this.emit('presence');
   }
 
@@ -339,6 +369,7 @@ export class Chat {
         break;
       }
       case 'presence':
+        if (!this.presenceKnown) break;  // the next online_contacts tells
         if (frame.online) this.online.add(frame.user_id);
         else this.online.delete(frame.user_id);
         this.emit('presence');
@@ -476,13 +507,17 @@ export class Chat {
     if (this.typing.get(channelId)?.delete(userId)) this.emit('typing', { channelId });
   }
 
+  // Resolves with the username (null if it could not be found out).
   lookupUser(id) {
-    if (this.lookups.has(id) || !this.conn.isOpen) return;
-    this.lookups.add(id);
-    this.conn.request('get_user', { user_id: id }).then((r) => {
+    if (this.lookups.has(id)) return this.lookups.get(id);
+    if (!this.conn.isOpen) return Promise.resolve(null);
+    const lookup = this.conn.request('get_user', { user_id: id }).then((r) => {
       this.users.set(id, r.user.username);
       this.emit('users');
-    }).catch(() => {}).finally(() => this.lookups.delete(id));
+      return r.user.username;
+    }).catch(() => null).finally(() => this.lookups.delete(id));
+    this.lookups.set(id, lookup);
+    return lookup;
   }
 
   // ---- Messages ---------------------------------------------------------------------------
@@ -563,20 +598,54 @@ export class Chat {
 
   // Queues an own message; it shows as pending until chatd acknowledges it.
   send(channelId, text) {
+    // Strictly increasing: the outbox's order is the order of writing.
+    this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
     const p = {
       client_msg_id: randomId(), channel_id: channelId, text, state: 'pending',
-      created_at: Date.now(), error: null,
+      created_at: this.lastCreatedAt, error: null,
     };
     this.pending.set(p.client_msg_id, p);
     this.savePending();
     this.lastTypingSent.delete(channelId);  // the next keystroke announces typing again
     this.emit('pending', { channelId });
-    this.transmit(p);
+    this.pumpOutbox();
     return p;
   }
 
+  // The oldest own message waiting to go (failed ones wait for Retry).
+  nextToSend() {
+    let next = null;
+    for (const p of this.pending.values()) {
+      if (p.state === 'pending' && (!next || p.created_at < next.created_at)) next = p;
+    }
+    return next;
+  }
+
+  // Sends the outbox, one message at a time, while connected.
+  pumpOutbox() {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    this.runOutbox().finally(() => {
+      this.pumping = false;
+      if (this.pumpAgain) this.pumpOutbox();
+    });
+  }
+
+  async runOutbox() {
+    for (;;) {
+      this.pumpAgain = false;
+      if (!this.conn.isOpen || !this.ready) return;  // the resume sends the rest
+      const p = this.nextToSend();
+      if (!p) return;
+      if (!(await this.transmit(p))) return;
+    }
+  }
+
+  // Sends one message. Resolves false when the outbox must wait for the next connection.
   async transmit(p) {
-    if (!this.conn.isOpen || !this.ready || p.inFlight) return;  // flushed after the resume
     p.inFlight = true;
     try {
       const r = await this.conn.request('send', {
@@ -590,14 +659,23 @@ export class Chat {
         this.savePending();
         this.emit('pending', { channelId: p.channel_id });
       }
+      return true;
     } catch (err) {
       p.inFlight = false;
-      if (!this.pending.has(p.client_msg_id)) return;
-      if (err.code === 'disconnected') return;  // stays pending; resent after the resume
+      if (!this.pending.has(p.client_msg_id)) return true;
+      if (err.code === 'rate_limited') {  // our own speed: the same message again, a bit later
+        const rate = Number(this.conn.limits?.requests_per_second) || 20;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(100, 2000 / rate)));
+        return true;
+      }
+      // No answer: chatd may or may not have it. It stays queued and goes again (same
+      // client_msg_id, so never twice) once connected.
+      if (err.code === 'disconnected' || err.code === 'timeout') return false;
       p.state = 'failed';
-      p.error = err.code === 'timeout' ? 'No answer from the server.' : err.message;
+      p.error = err.message;
       this.savePending();
       this.emit('pending', { channelId: p.channel_id });
+      return true;
     }
   }
 
@@ -608,7 +686,7 @@ export class Chat {
     p.error = null;
     this.savePending();
     this.emit('pending', { channelId: p.channel_id });
-    this.transmit(p);
+    this.pumpOutbox();
   }
 
   discard(clientMsgId) {
@@ -620,9 +698,7 @@ export class Chat {
   }
 
   flushPending() {
-    const queued = [...this.pending.values()].filter((p) => p.state === 'pending')
-      .sort((a, b) => a.created_at - b.created_at);
-    for (const p of queued) this.transmit(p);
+    this.pumpOutbox();
   }
 
   pendingKey() {
@@ -635,6 +711,7 @@ export class Chat {
       for (const p of list) {
         if (p && typeof p.client_msg_id === 'string' && typeof p.text === 'string') {
           this.pending.set(p.client_msg_id, { ...p, inFlight: false });
+          this.lastCreatedAt = Math.max(this.lastCreatedAt, Number(p.created_at) || 0);
         }
       }
     } catch { /* storage unavailable or corrupt: start empty */ }
@@ -672,7 +749,8 @@ export class Chat {
       return;
     }
     this.lastTypingSent.set(channelId, now);
-    this.conn.request('typing', { channel_id: channelId }).catch(() => {});
+    // Dropped rather than queued when requests are at the rate limit: messages go first.
+    this.conn.request('typing', { channel_id: channelId }, { droppable: true }).catch(() => {});
   }
 
   // ---- Conversations and members ----------------------------------------------------------

@@ -4,7 +4,7 @@ import * as api from './api.js';
 import { Chat } from './chat.js';
 import { Connection } from './connection.js';
 import { byId, h } from './dom.js';
-import { setupAuth } from './views/auth.js';
+import { providerErrorText, setupAuth } from './views/auth.js';
 import { ConversationView } from './views/conversation.js';
 import { Dialogs } from './views/dialogs.js';
 import { Sidebar } from './views/sidebar.js';
@@ -79,11 +79,40 @@ async function stopApp() {
   s.sidebar.dispose();
   s.chat.dispose();
   clearInterval(s.countdown);
+  if (byId('dlg-signout').open) byId('dlg-signout').close();
   setBanner(null);
   byId('announcer').replaceChildren();
 }
 
 const SIGNED_OUT_KEY = 'libchat.signed-out';
+
+// Unsent messages live only in this browser, under this user: signing out deletes them, so
+// ask first.
+function askSignOut() {
+  const s = session;
+  if (!s) return;
+  const unsent = s.chat.pending.size;
+  if (!unsent) {
+    signOut();
+    return;
+  }
+  const dialog = byId('dlg-signout');
+  byId('dlg-signout-text').textContent = unsent === 1
+    ? 'You have 1 unsent message. Signing out deletes it from this browser; it will not be sent.'
+    : `You have ${unsent} unsent messages. Signing out deletes them from this browser; they will not be sent.`;
+  const back = document.activeElement;
+  dialog.addEventListener('close', () => {
+    if (session === s && back?.isConnected) back.focus();
+  }, { once: true });
+  dialog.showModal();
+  byId('signout-cancel').focus();
+}
+
+byId('signout-cancel').addEventListener('click', () => byId('dlg-signout').close());
+byId('signout-yes').addEventListener('click', () => {
+  byId('dlg-signout').close();
+  signOut();
+});
 
 async function signOut() {
   const s = session;
@@ -186,6 +215,16 @@ function route(how = {}) {
 }
 
 window.addEventListener('hashchange', () => {
+  const providerError = api.takeProviderError();
+  if (providerError) {
+    if (session) {
+      announce(providerErrorText(providerError));
+    } else {
+      showAuth();
+      auth.showProviderError(providerError);
+    }
+    return;
+  }
   if (api.isProviderSignupRoute() && !session) {
     showProviderSignup();
     return;
@@ -239,10 +278,15 @@ function setBanner(text, { retry = false, countdownTo = 0, tone = 'warn' } = {})
   }
 }
 
-function connectionStatus({ state, retryAt }) {
+const OFFLINE_TEXT = 'You are offline. Messages will be sent when the connection is back.';
+
+function connectionStatus({ state, retryAt, offline }) {
   const s = session;
   if (!s) return;
-  if (state === 'open') {
+  if (state !== 'open' && offline) {  // the browser knows there is no network: say so at once
+    s.lost = true;
+    if (byId('conn-text').textContent !== OFFLINE_TEXT) setBanner(OFFLINE_TEXT);
+  } else if (state === 'open') {
     if (s.lost) {
       setBanner('Connected again.', { tone: 'ok' });
       s.lost = false;
@@ -265,7 +309,7 @@ function connectionStatus({ state, retryAt }) {
 }
 
 byId('conn-retry').addEventListener('click', () => session?.conn.reconnectNow());
-byId('logout').addEventListener('click', () => signOut());
+byId('logout').addEventListener('click', () => askSignOut());
 
 // ---- Announcements (polite live region) ---------------------------------------------------
 function announce(text) {
@@ -274,19 +318,26 @@ function announce(text) {
   while (region.childElementCount > 3) region.firstElementChild.remove();
 }
 
+// The sender's name is looked up first if it is not known yet (a new member of a group);
+// announcements keep the order of the messages.
 function announceIncoming(m, ch) {
   const s = session;
-  const sender = s.chat.userName(m.sender_id) || 'Someone';
-  const text = m.text.length > 200 ? `${m.text.slice(0, 200)}…` : m.text;
-  const here = currentId() === ch.id && document.visibilityState === 'visible' &&
-    (!NARROW.matches || byId('app-main').dataset.pane === 'conversation');
-  if (here) announce(`${sender}: ${text}`);
-  else if (ch.kind === 'group') announce(`New message from ${sender} in ${s.chat.title(ch)}: ${text}`);
-  else announce(`New message from ${sender}: ${text}`);
+  const name = s.chat.resolveUserName(m.sender_id);
+  s.announcing = (s.announcing || Promise.resolve()).then(async () => {
+    const sender = (await name) || 'Someone';
+    if (session !== s) return;
+    const text = m.text.length > 200 ? `${m.text.slice(0, 200)}…` : m.text;
+    const here = currentId() === ch.id && document.visibilityState === 'visible' &&
+      (!NARROW.matches || byId('app-main').dataset.pane === 'conversation');
+    if (here) announce(`${sender}: ${text}`);
+    else if (ch.kind === 'group') announce(`New message from ${sender} in ${s.chat.title(ch)}: ${text}`);
+    else announce(`New message from ${sender}: ${text}`);
+  });
 }
 
 // ---- Start --------------------------------------------------------------------------------
 async function boot() {
+  const providerError = api.takeProviderError();
   if (api.isProviderSignupRoute()) {
     showProviderSignup();
     return;
@@ -303,6 +354,8 @@ async function boot() {
   }
   if (user) startApp(user, false);
   else showAuth();
+  if (providerError && !user) auth.showProviderError(providerError);
+  else if (providerError) announce(providerErrorText(providerError));
 }
 
 boot();

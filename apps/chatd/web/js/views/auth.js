@@ -5,6 +5,47 @@ import { byId, h } from '../dom.js';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,20}$/;
 
+const PROVIDER_AGAIN = 'Sign in with your provider again.';
+const SIGNUP_EXPIRED = `This sign-up has expired. ${PROVIDER_AGAIN}`;
+const TOKEN_REFUSED = 'Your provider’s answer could not be verified, so you are not signed in. ' +
+  'Try again; if it keeps happening, tell the server’s administrator.';
+const PROVIDER_TROUBLE = 'Your provider could not be reached or gave an unusable answer. ' +
+  'Try again in a few minutes.';
+
+// What each #oidc_error code (docs/auth.md, Errors) means for the person signing in.
+const PROVIDER_ERRORS = {
+  login_denied: 'Signing in with your provider was cancelled. You are not signed in.',
+  invalid_state: `That sign-in link has expired or was opened in another browser. ${PROVIDER_AGAIN}`,
+  replayed_state: `That sign-in link was already used. ${PROVIDER_AGAIN}`,
+  invalid_ticket: SIGNUP_EXPIRED,
+  unknown_provider: 'That sign-in provider is not set up on this server.',
+  malformed_token: TOKEN_REFUSED,
+  unsupported_algorithm: TOKEN_REFUSED,
+  unknown_key: TOKEN_REFUSED,
+  bad_signature: TOKEN_REFUSED,
+  wrong_issuer: TOKEN_REFUSED,
+  wrong_audience: TOKEN_REFUSED,
+  token_expired: `Your provider’s sign-in took too long or your device’s clock is off. ${PROVIDER_AGAIN}`,
+  token_not_yet_valid: `Your device’s or the provider’s clock is off. ${PROVIDER_AGAIN}`,
+  nonce_mismatch: TOKEN_REFUSED,
+  replayed_nonce: TOKEN_REFUSED,
+  email_not_verified: 'Your email address is not verified with your provider. Verify it there, then sign in again.',
+  rate_limited: 'Too many sign-ins are in progress from your network. Wait a minute and try again.',
+  unavailable: 'The server is busy. Wait a minute and try again.',
+  reauthentication_required: 'For your security, sign in again before linking another account.',
+  token_exchange_failed: PROVIDER_TROUBLE,
+  provider_unreachable: PROVIDER_TROUBLE,
+  bad_provider_response: PROVIDER_TROUBLE,
+  invalid_config: 'Signing in with this provider is not set up correctly on the server. Tell its administrator.',
+  invalid_argument: 'Your provider account could not be used to make an account here. Try another way to sign in.',
+  conflict: 'That provider account is already linked to another account here.',
+  internal: 'Something went wrong on the server. Try again.',
+};
+
+export function providerErrorText(code) {
+  return PROVIDER_ERRORS[code] || 'Signing in with your provider did not work. Try again.';
+}
+
 const text = {
   signin: {
     title: 'Sign in',
@@ -115,8 +156,11 @@ export function setupAuth(onSignedIn) {
         showError('Wrong username or password.', password);
       } else if (err.code === 'conflict') {
         showError('That username is taken. Try another one.', username);
-      } else if (mode === 'choose' && err.status !== 400 && err.status !== 0) {
-        showError('This sign-up has expired. Sign in with your provider again.', null);
+      } else if (mode === 'choose' && (err.code === 'invalid_ticket' ||
+          (err.status !== 400 && err.status !== 0))) {
+        history.replaceState(null, '', location.pathname);  // the ticket is gone: start over
+        setMode('signin', false);
+        showError(SIGNUP_EXPIRED, null);
       } else {
         showError(err.message || 'Something went wrong. Try again.', null);
       }
@@ -162,7 +206,11 @@ export function setupAuth(onSignedIn) {
     signupExpired() {
       setMode('signin', false);
       history.replaceState(null, '', location.pathname);
-      showError('This sign-up has expired. Sign in with your provider again.', null);
+      showError(SIGNUP_EXPIRED, null);
+    },
+    // Back from a provider with #oidc_error=CODE (already taken out of the address bar).
+    showProviderError(code) {
+      showError(providerErrorText(code), null);
     },
   };
 }

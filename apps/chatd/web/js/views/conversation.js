@@ -121,15 +121,16 @@ export class ConversationView {
     el.input.placeholder = `Message ${title}`;
     el.settings.hidden = ch.kind !== 'group';
     if (ch.kind === 'direct') {
-      const online = ch.peer && chat.online.has(ch.peer.id);
+      // null: not connected, so not known (never a stale "Online").
+      const online = ch.peer ? chat.isOnline(ch.peer.id) : false;
       el.sub.replaceChildren(
         h('span', { class: `presence-dot inline${online ? ' online' : ''}`, 'aria-hidden': 'true' }),
-        online ? 'Online' : 'Offline');
+        online === null ? 'Status unknown' : online ? 'Online' : 'Offline');
     } else {
       const members = chat.members.get(ch.id);
       const parts = [];
       if (members) {
-        const on = members.filter((m) => m.user_id !== chat.me.id && chat.online.has(m.user_id)).length;
+        const on = members.filter((m) => m.user_id !== chat.me.id && chat.isOnline(m.user_id)).length;
         parts.push(`${members.length} ${members.length === 1 ? 'member' : 'members'}`);
         if (on) parts.push(`${on} online`);
       }
@@ -198,11 +199,11 @@ export class ConversationView {
     },
     h('div', { class: 'bubble' },
       h('p', { class: 'meta' },
-        h('span', { class: 'sender' }, sender),
+        h('span', { class: 'sender', dir: 'auto' }, sender),
         h('span', { class: 'visually-hidden' }, ', '),
         h('time', { datetime: new Date(m.created_at).toISOString(), title: formatFullTime(m.created_at) },
           formatTime(m.created_at))),
-      h('p', { class: 'text' }, m.text)),
+      h('p', { class: 'text', dir: 'auto' }, m.text)),
     own ? h('p', { class: 'status' }, 'Sent') : null);
   }
 
@@ -263,7 +264,7 @@ export class ConversationView {
     },
     h('div', { class: 'bubble' },
       h('p', { class: 'meta' }, h('span', { class: 'sender' }, 'You')),
-      h('p', { class: 'text' }, p.text)),
+      h('p', { class: 'text', dir: 'auto' }, p.text)),
     status);
   }
 

@@ -186,7 +186,7 @@ export class Dialogs {
 
   memberRow(ch, m) {
     const me = m.user_id === this.chat.me.id;
-    const online = me || this.chat.online.has(m.user_id);
+    const online = me || this.chat.isOnline(m.user_id);
     const canRemove = !me && (ch.role === 'owner' || (ch.role === 'admin' && m.role !== 'owner'));
     const canSetRole = !me && ch.role === 'owner';
     const roleId = `role-${m.user_id}`;
@@ -194,17 +194,18 @@ export class Dialogs {
       h('span', { class: 'avatar small', 'aria-hidden': 'true' }, m.username[0].toUpperCase(),
         h('span', { class: `presence-dot${online ? ' online' : ''}` })),
       h('span', { class: 'member-main' },
-        h('span', { class: 'member-name' }, me ? `${m.username} (you)` : m.username),
-        h('span', { class: 'member-meta' }, `${ROLE_LABEL[m.role] || m.role} · ${online ? 'online' : 'offline'}`)),
-      canSetRole ? h('span', { class: 'member-role' },
+        h('span', { class: 'member-name', dir: 'auto' }, me ? `${m.username} (you)` : m.username),
+        h('span', { class: 'member-meta' }, `${ROLE_LABEL[m.role] || m.role} · ${online ? 'online' : online === null ? 'status unknown' : 'offline'}`)),
+      canSetRole || canRemove ? h('span', { class: 'member-actions' },
+        canSetRole ? h('span', { class: 'member-role' },
         h('label', { for: roleId, class: 'visually-hidden' }, `Role of ${m.username}`),
         h('select', { id: roleId, 'data-user-id': m.user_id, 'data-focus-key': `role-${m.user_id}` },
           ...['member', 'admin', 'owner'].map((r) =>
             h('option', { value: r, selected: r === m.role }, ROLE_LABEL[r])))) : null,
-      canRemove ? h('button', {
-        type: 'button', class: 'button small quiet', 'data-remove': m.user_id,
-        'data-focus-key': `remove-${m.user_id}`,
-      }, 'Remove', h('span', { class: 'visually-hidden' }, ` ${m.username}`)) : null);
+        canRemove ? h('button', {
+          type: 'button', class: 'button small quiet', 'data-remove': m.user_id,
+          'data-focus-key': `remove-${m.user_id}`,
+        }, 'Remove', h('span', { class: 'visually-hidden' }, ` ${m.username}`)) : null) : null);
   }
 
   fail(err) {

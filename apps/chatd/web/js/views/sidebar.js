@@ -87,7 +87,7 @@ export class Sidebar {
       else if (ch.kind === 'group') preview = `${chat.userName(last.sender_id) || 'Someone'}: ${firstLine}`;
       else preview = firstLine;
     }
-    const online = ch.kind === 'direct' && ch.peer && chat.online.has(ch.peer.id);
+    const online = ch.kind === 'direct' && ch.peer ? chat.isOnline(ch.peer.id) : false;  // null: unknown
     const when = last ? last.created_at : ch.createdAt;
     const unread = ch.unread > 0;
     const button = h('button', {
@@ -102,14 +102,15 @@ export class Sidebar {
       ch.kind === 'direct' ? h('span', { class: `presence-dot${online ? ' online' : ''}` }) : null),
     h('span', { class: 'channel-main' },
       h('span', { class: 'channel-top' },
-        h('span', { class: 'channel-name' }, title),
+        h('span', { class: 'channel-name', dir: 'auto' }, title),
         ch.kind === 'group' ? h('span', { class: 'visually-hidden' }, ', group') : null,
-        ch.kind === 'direct' ? h('span', { class: 'visually-hidden' }, online ? ', online' : ', offline') : null,
+        ch.kind === 'direct' ? h('span', { class: 'visually-hidden' },
+          online === null ? ', status unknown' : online ? ', online' : ', offline') : null,
         when ? h('time', { class: 'channel-time', datetime: new Date(when).toISOString(), title: formatFullTime(when) },
           h('span', { class: 'visually-hidden' }, ', '), formatShortTime(when)) : null),
       h('span', { class: 'channel-bottom' },
         h('span', { class: 'visually-hidden' }, ', '),
-        h('span', { class: 'channel-preview' }, preview),
+        h('span', { class: 'channel-preview', dir: 'auto' }, preview),
         unread ? h('span', { class: 'badge', 'data-unread': ch.unread },
           h('span', { class: 'visually-hidden' }, ', '),
           String(ch.unread > 99 ? '99+' : ch.unread),
