@@ -113,7 +113,7 @@ test('http_responses_and_the_websocket_handshake_name_chatd_as_server', async ()
   assert.doesNotMatch(JSON.stringify(handshake.headers), /WebSocket\+\+/);
 });
 
-test('a_frame_with_a_lone_surrogate_escape_is_answered_with_its_id', async () => {
+test('a_frame_with_a_lone_surrogate_escape_is_answered_with_its_id', { timeout: 10000 }, async () => {
   const a = await chatd.account('sur');
   const c = await Client.connect(chatd.ws, { token: a.token });
   try {
