@@ -5,7 +5,7 @@
 # --rate, --duration, --find-max-rate, --idle-only ...).
 #   CHATD      chatd binary (default build-bench/apps/chatd/chatd, else build/apps/chatd/chatd)
 #   SERVERS    which servers (default "floor node-none node-mysql custom")
-#   CHATD_DB   sqlite (default) or mysql: chatd on the throwaway MariaDB compare.sh starts
+#   BENCH_DB   sqlite (default) or mysql: chatd on the throwaway MariaDB compare.sh starts
 #   CHATD_ARGS more chatd options (e.g. --threads 1)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,7 +22,7 @@ make -s -C "$perf" >/dev/null
 # clients, a rate limit above the offered load, and warnings-only logs.
 # Every load generator connects from 127.0.0.1: no per-address limits (docs/security.md).
 common="--password-cost minimum --rate 100000 --burst 100000 --log-level warn --max-queue-frames 100000 --max-connections-per-address 0 --password-rate-per-address 100000 --password-burst-per-address 100000 --password-rate 100000 --password-burst 100000 ${CHATD_ARGS:-}"
-if [[ ${CHATD_DB:-sqlite} == mysql ]]; then
+if [[ ${BENCH_DB:-sqlite} == mysql ]]; then
   export CUSTOM_WITH_DB=1 CUSTOM_LABEL=${CUSTOM_LABEL:-chatd+mariadb}
   export CUSTOM_CMD="$root/bench/loadgen/chatd_on_fresh_mariadb.sh $chatd --listen 127.0.0.1:{port} --data-dir \$(mktemp -d) $common \
 --db \"mysql://db=\$MYSQL_DATABASE user=\$MYSQL_USER password=\$MYSQL_PASSWORD unix_socket=\$MYSQL_SOCKET charset=utf8mb4\""

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Does chatd's memory grow with history? Starts one chatd (SQLite in a temp dir, or MariaDB
-# with CHATD_DB=mysql), then runs ROUNDS loadgen rounds against it (new users and rooms each
+# with BENCH_DB=mysql), then runs ROUNDS loadgen rounds against it (new users and rooms each
 # round, so every round adds history), and prints chatd's VmRSS and the messages stored after
 # each round. Usage: bench/history_memory.sh [ROUNDS] [loadgen args...]
 #   default: 4 rounds of --clients 200 --rooms 20 --rate 4000 --duration 15 (60,000 messages)

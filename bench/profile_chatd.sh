@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Profiles chatd under a loadgen scenario: starts chatd (SQLite in a temp dir, or MariaDB with
-# CHATD_DB=mysql), runs ../shared/perf/bin/loadgen with bench/loadgen/chatd.json, and records
+# BENCH_DB=mysql), runs ../shared/perf/bin/loadgen with bench/loadgen/chatd.json, and records
 # the measured window with `perf record` (software clock, call graphs from frame pointers, so
 # build with -fno-omit-frame-pointer). Prints the top of the report.
 #   bench/profile_chatd.sh [loadgen args...]   e.g. --clients 200 --rooms 20 --rate 2000

@@ -3,7 +3,7 @@
 # 100, 1000 members at about 10,000 deliveries/s) and against the number of connections (rooms
 # of 10, 1,000 msg/s), chatd next to floor-ref in each run. Runs bench/compare_peers.sh once per
 # point; extra arguments go to every run (e.g. --duration 10). Results: $OUT (default a temp dir).
-#   SERVERS   default "floor custom"; CHATD, CHATD_DB, CHATD_ARGS as for compare_peers.sh
+#   SERVERS   default "floor custom"; CHATD, BENCH_DB, CHATD_ARGS as for compare_peers.sh
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${OUT:-$(mktemp -d /tmp/chatd-scaling.XXXXXX)}

@@ -1,5 +1,5 @@
 # Sourced by the bench scripts that drive one chatd of their own: starts it on a random port
-# with benchmark settings (SQLite in a temp dir, or a throwaway MariaDB with CHATD_DB=mysql),
+# with benchmark settings (SQLite in a temp dir, or a throwaway MariaDB with BENCH_DB=mysql),
 # waits until it is ready, and stops everything on exit. Sets root, perf_dir, chatd, data,
 # port and pid. Extra chatd options: CHATD_ARGS.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -9,7 +9,7 @@ make -s -C "$perf_dir" >/dev/null
 data=$(mktemp -d /tmp/chatd-bench.XXXXXX)
 port=$((20000 + RANDOM % 10000))
 db=()
-if [[ ${CHATD_DB:-sqlite} == mysql ]]; then
+if [[ ${BENCH_DB:-sqlite} == mysql ]]; then
   "$perf_dir/mariadb.sh" start "$data/mdb" >/dev/null
   eval "$("$perf_dir/mariadb.sh" env "$data/mdb")"
   db=(--db "mysql://db=chat user=chat password=chat unix_socket=$MYSQL_SOCKET charset=utf8mb4")

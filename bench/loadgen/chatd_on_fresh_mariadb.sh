@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# For compare_peers.sh with CHATD_DB=mysql: empties compare.sh's MariaDB database before every
+# For compare_peers.sh with BENCH_DB=mysql: empties compare.sh's MariaDB database before every
 # start of chatd (loadgen registers the same users on every run, and --find-max-rate restarts
 # the server for each probe), then becomes chatd: `chatd_on_fresh_mariadb.sh CHATD [ARGS...]`.
 set -euo pipefail

@@ -21,6 +21,26 @@ TEST_CASE("malformed_frames_get_bad_request_with_a_null_id", "[session]") {
   CHECK(utf["message"].get<std::string>().find("UTF-8") != std::string::npos);
 }
 
+TEST_CASE("a_frame_with_a_lone_surrogate_escape_is_answered_with_its_id", "[session]") {
+  session_fixture f;
+  // JavaScript cuts an emoji into a lone surrogate; the frame is not JSON, but its id is
+  // readable, before or after the bad string, so the client can match the error.
+  for (const char* frame :
+       {R"({"id":"r1","type":"send","channel_id":1,"text":"ab\ud800"})",
+        R"({"type":"send","text":"\uDC00 cut","id":"r1","channel_id":1})",
+        R"({"type":"send","text":"\ud83d\ude00\ud83d","channel_id":1,"id":"r1"})"}) {
+    auto e = f.one(frame);
+    CHECK(e["type"] == "error");
+    CHECK(e["code"] == "bad_request");
+    CHECK(e["id"] == "r1");
+  }
+  // An escaped backslash is no escape, and a valid pair in the id survives the scan intact.
+  CHECK(f.one(R"({"text":"\\ud800\ud800","id":"a\\ud800b"})")["id"] == R"(a\ud800b)");
+  CHECK(f.one(R"({"id":"\ud83d\ude00","text":"\udfff"})")["id"] == "\xf0\x9f\x98\x80");
+  // Invalid UTF-8 after the id: the id comes back too.
+  CHECK(f.one(std::string(R"({"id":"r2","text":")") + "\xff\"}")["id"] == "r2");
+}
+
 TEST_CASE("requests_before_auth_are_unauthenticated_and_bad_tokens_close_4001", "[session]") {
   session_fixture f;
   auto e = f.one(R"({"type":"list_channels","id":"a"})");

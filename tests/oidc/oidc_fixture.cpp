@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "encoding.hpp"
 #include "support/test_env.hpp"
@@ -122,11 +123,20 @@ std::string provider_dir() {
 std::string ca_file() {
   return provider_dir() + "/tls/ca.pem";
 }
+// The provider listens on free ports and writes them to ports.json (provider/server.mjs).
+static int provider_port(const char* which) {
+  static const nlohmann::json ports = [] {
+    std::ifstream in(provider_dir() + "/ports.json");
+    REQUIRE(in);
+    return nlohmann::json::parse(in);
+  }();
+  return ports.at(which).get<int>();
+}
 std::string issuer() {
-  return "https://127.0.0.1:" + std::to_string(CHAT_TEST_OIDC_HTTPS_PORT);
+  return "https://127.0.0.1:" + std::to_string(provider_port("https"));
 }
 std::string http_base() {
-  return "http://127.0.0.1:" + std::to_string(CHAT_TEST_OIDC_HTTP_PORT);
+  return "http://127.0.0.1:" + std::to_string(provider_port("http"));
 }
 const std::string& redirect_uri() {
   static const std::string uri = "https://chat.test/v1/auth/oidc/test/callback";

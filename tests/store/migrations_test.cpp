@@ -1,6 +1,9 @@
 // Store contract: schema migrations on open.
 #include <atomic>
+#include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "store/store_fixture.hpp"
 
@@ -26,20 +29,30 @@ STORE_CASE(reopening_runs_no_migration_twice_and_keeps_the_data) {
 }
 
 STORE_CASE(concurrent_first_opens_migrate_once_without_errors) {
-  std::vector<std::thread> openers;
-  std::atomic<int> failures{0};
-  for (int i = 0; i < 4; ++i) {
-    openers.emplace_back([&] {
-      try {
-        auto s = db.open(1);
-        s->ping();
-      } catch (const detail::store_error&) {
-        ++failures;
-      }
-    });
+  // Four openers of one new database at once (two processes starting together): each waits
+  // behind the others' WAL switch and migration, none fails (on SQLite the WAL switch answers
+  // SQLITE_BUSY without the busy handler; session_pool.cpp retries it).
+  // The race is short: on SQLite, 20 new files, so that it is run into every time.
+  const int rounds = db.which == test::backend::sqlite ? 20 : 1;
+  std::mutex mutex;
+  std::vector<std::string> failures;
+  for (int round = 0; round < rounds; ++round) {
+    const test::store_fixture fresh = round == 0 ? db : test::store_fixture(db.which);
+    std::vector<std::thread> openers;
+    for (int i = 0; i < 4; ++i) {
+      openers.emplace_back([&] {
+        try {
+          auto s = fresh.open(1);
+          s->ping();
+        } catch (const detail::store_error& e) {
+          std::lock_guard<std::mutex> lock(mutex);
+          failures.push_back(e.what());
+        }
+      });
+    }
+    for (auto& t : openers) t.join();
   }
-  for (auto& t : openers) t.join();
-  CHECK(failures.load() == 0);
+  CHECK(failures == std::vector<std::string>{});
   auto s = db.open();
   make_user(*s, "works");
   CHECK(s->find_user_by_key("works"));

@@ -28,7 +28,8 @@ struct option_def {
 // three sources go through one conversion below.
 const option_def k_options[] = {
     {"listen", "127.0.0.1:8080", "HOST:PORT to serve HTTP and WebSocket on"},
-    {"data-dir", "./chatd-data", "directory for the SQLite database; created on first start"},
+    {"data-dir", "./chatd-data",
+     "directory for the SQLite database; created on first start; one chatd per directory (locked)"},
     {"db", "",
      "database (SOCI connection string); default sqlite3://db=DATA_DIR/chat.db. MariaDB: "
      "\"mysql://db=chat user=chat password=... unix_socket=/path/mysql.sock\" or host=... "

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "logging/logging.hpp"
@@ -68,17 +69,47 @@ class id_scanner final : public nlohmann::json_sax<nlohmann::json> {
   bool next_is_id_ = false;
 };
 
-// The request id of a frame refused by the rate limit, read from its first
-// k_rate_limited_id_scan_bytes only (so a refused frame costs no more than that to look at);
-// "" (null on the wire) if it is not a valid id found there.
-std::string rate_limited_id(std::string_view payload) {
-  const std::string_view head = payload.substr(0, k_rate_limited_id_scan_bytes);
+// The top-level "id" of `text` as far as it can be read; "" (null on the wire) if it is not a
+// valid id found before the text ends or stops being JSON.
+std::string scan_id(std::string_view text) {
   id_scanner scanner;
-  nlohmann::json::sax_parse(head.begin(), head.end(), &scanner,
+  nlohmann::json::sax_parse(text.begin(), text.end(), &scanner,
                             nlohmann::json::input_format_t::json,
                             /*strict=*/false);
   if (scanner.id.size() > k_max_request_id_bytes || !valid_utf8(scanner.id)) return {};
   return scanner.id;
+}
+
+// The request id of a frame refused by the rate limit, read from its first
+// k_rate_limited_id_scan_bytes only (so a refused frame costs no more than that to look at).
+std::string rate_limited_id(std::string_view payload) {
+  return scan_id(payload.substr(0, k_rate_limited_id_scan_bytes));
+}
+
+// The request id of a frame that is not valid JSON or UTF-8, where it can be read. The usual
+// cause is a lone surrogate escape (backslash, u, D800 to DFFF: JavaScript's cut emoji), so for
+// this scan only, escapes of lone surrogates read as U+FFFD and an id after them is found too.
+std::string unreadable_frame_id(std::string_view payload) {
+  std::string text(payload);
+  // Whether an escape of a surrogate whose second hex digit is one of `digits` starts at `at`.
+  const auto surrogate = [&](std::size_t at, std::string_view digits) {
+    if (at + 6 > text.size() || text[at] != '\\' || text[at + 1] != 'u') return false;
+    const char d = static_cast<char>(std::tolower(static_cast<unsigned char>(text[at + 2])));
+    const char x = static_cast<char>(std::tolower(static_cast<unsigned char>(text[at + 3])));
+    return d == 'd' && digits.find(x) != std::string_view::npos;
+  };
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '\\') continue;
+    if (surrogate(i, "89ab") && surrogate(i + 6, "cdef")) {
+      i += 11;  // a valid pair
+    } else if (surrogate(i, "89abcdef")) {
+      text.replace(i + 2, 4, "fffd");
+      i += 5;
+    } else {
+      ++i;  // any other escape, "\\" included
+    }
+  }
+  return scan_id(text);
 }
 
 }  // namespace
@@ -201,9 +232,10 @@ void session::handle(std::string_view payload, clock::time_point now) {
     counters_.rate_limited.fetch_add(1, std::memory_order_relaxed);
     return send_error(rate_limited_id(payload), code::rate_limited, "too many requests; slow down");
   }
-  if (!valid_utf8(payload)) return malformed({}, "frame is not valid UTF-8");
+  if (!valid_utf8(payload))
+    return malformed(unreadable_frame_id(payload), "frame is not valid UTF-8");
   auto req = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (req.is_discarded()) return malformed({}, "frame is not valid JSON");
+  if (req.is_discarded()) return malformed(unreadable_frame_id(payload), "frame is not valid JSON");
   if (!req.is_object()) return malformed({}, "frame is not a JSON object");
 
   std::string id;

@@ -33,10 +33,12 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 #include <websocketpp/server.hpp>
 
+#include "chat/version.hpp"
 #include "http/message.hpp"
 #include "http/origin.hpp"
 #include "http/router.hpp"
@@ -47,7 +49,9 @@
 #include "protocol/frames.hpp"
 #include "protocol/outbox.hpp"
 #include "protocol/session.hpp"
+#include "transport/body_drain.hpp"
 #include "transport/direct_write.hpp"
+#include "transport/http_request.hpp"
 #include "transport/server.hpp"
 #include "transport/shared_frames.hpp"
 
@@ -63,7 +67,9 @@ struct chatd_config : public Base {
   typedef Base base;
   struct transport_config : public Base::transport_config {
     static const bool enable_multithreading = false;
+    typedef http_request request_type;
   };
+  typedef http_request request_type;  // refuses chunked and oversized bodies our way
   typedef std::conditional_t<DirectWrites, direct_write_endpoint<transport_config>,
                              websocketpp::transport::asio::endpoint<transport_config>>
       transport_type;
@@ -226,6 +232,8 @@ class ws_server final : public server {
     }
     ep.set_max_message_size(settings_.limits.max_frame_bytes);
     ep.set_max_http_body_size(settings_.max_http_body_bytes);
+    // The Server header of every HTTP response and WebSocket handshake.
+    ep.set_user_agent(std::string("chatd/") + chat::version());
     ep.set_open_handshake_timeout(5000);
     ep.set_close_handshake_timeout(3000);
     ep.set_listen_backlog(1024);
@@ -557,6 +565,7 @@ class ws_server final : public server {
     req.client = client_key(*con);
     if (con->defer_http_response()) return;
     http_in_flight_.fetch_add(1);
+    if (raw.refusal() != 0) return refuse_body(con, std::move(req));
     using lane = http::router::lane;
     switch (http::router::lane_of(req)) {
       case lane::inline_io:
@@ -574,6 +583,31 @@ class ws_server final : public server {
         }
         return enqueue(password_lane_, sh, con, std::move(req));
     }
+  }
+
+  // A body websocketpp cannot take (http_request.hpp): 413 over --max-http-body-bytes, 411 for
+  // Transfer-Encoding. Over plain TCP the body is read and discarded first (body_drain.hpp), so
+  // the client reads the answer instead of a reset.
+  void refuse_body(const connection_ptr& con, http::request req) {
+    const auto& raw = con->get_request();
+    http::response res =
+        raw.refusal() == 413
+            ? http::error_response(413, "body_too_large",
+                                   "the request body is over " +
+                                       std::to_string(settings_.max_http_body_bytes) + " bytes")
+            : http::error_response(411, "length_required",
+                                   "send the body with Content-Length (chunked is not read)");
+    using raw_socket = std::decay_t<decltype(con->get_raw_socket())>;
+    if constexpr (std::is_same_v<raw_socket, asio::ip::tcp::socket>) {
+      const std::size_t remaining =
+          raw.refusal() == 411
+              ? k_until_chunked_end
+              : raw.refused_length() - std::min(raw.refused_length(), raw.refused_bytes_read());
+      return body_drain<raw_socket>::start(
+          con->get_raw_socket(), remaining, raw.refused_tail(),
+          [this, con, res = std::move(res), req = std::move(req)] { respond(*con, res, req); });
+    }
+    respond(*con, res, req);
   }
 
   // Queues a blocking request on `lane`; its response is sent from the connection's shard. A

@@ -329,7 +329,8 @@ typedef struct chat_engine chat_engine;
 /**
  * Opens (creating or migrating) the database and starts the engine. `options` may be NULL for
  * the defaults; it is copied and may be freed afterwards.
- * Errors: invalid_argument (malformed connection string), unavailable (cannot connect).
+ * Errors: invalid_argument (malformed connection string), unavailable (cannot connect),
+ * conflict (the SQLite file is in use by another engine: one engine per SQLite database).
  */
 CHAT_API chat_engine* chat_engine_open(const chat_engine_options* options, chat_error* error);
 

@@ -62,7 +62,9 @@ class engine {
   static constexpr int max_client_msg_id_bytes = 64;
 
   // Opens (and creates or migrates) the database. unavailable if it cannot be reached,
-  // invalid_argument for a malformed connection string.
+  // invalid_argument for a malformed connection string, conflict if the SQLite file is in use
+  // by another engine (in this process or another: the engine locks "<file>.lock" until it
+  // is destroyed; one engine per SQLite database).
   static result<std::unique_ptr<engine>> open(engine_options options);
   ~engine();
   engine(const engine&) = delete;

@@ -57,7 +57,9 @@ result<std::unique_ptr<engine>> engine::open(engine_options options) {
     return status(errc::invalid_argument,
                   "max_reply_bytes must be at least " + std::to_string(min_reply_bytes));
   try {
-    auto store = detail::open_soci_store(options.database, std::max(1, options.pool_size));
+    // One engine per SQLite file: a second one would not see the first one's live events.
+    auto store = detail::open_soci_store(options.database, std::max(1, options.pool_size), 0,
+                                         /*exclusive=*/true);
     auto state = std::make_unique<impl>(std::move(options), std::move(store));
     if (auto usable = state->strength.usable(); !usable) return usable;
     return std::unique_ptr<engine>(new engine(std::move(state)));
@@ -67,6 +69,8 @@ result<std::unique_ptr<engine>> engine::open(engine_options options) {
                     std::string("the database refuses the configuration: ") + e.what());
     if (detail::is_outage(e.error_kind()))
       return status(errc::unavailable, std::string("cannot open the database: ") + e.what());
+    if (e.error_kind() == detail::store_error::kind::conflict)  // in use by another engine
+      return status(errc::conflict, std::string("cannot open the database: ") + e.what());
     return status(errc::invalid_argument, std::string("cannot open the database: ") + e.what());
   } catch (const std::exception& e) {
     return status(errc::internal, std::string("cannot start the engine: ") + e.what());

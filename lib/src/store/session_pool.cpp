@@ -1,6 +1,10 @@
 // Session pool: leasing, lazy connect, liveness check of idle MySQL connections, reconnect.
 #include "store/session_pool.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <thread>
 #include <utility>
 
 #include "store/mysql_script.hpp"
@@ -12,6 +16,31 @@ namespace {
 constexpr auto k_lease_timeout = std::chrono::seconds(30);
 // An idle MySQL connection is pinged before reuse; the server may have restarted meanwhile.
 constexpr auto k_ping_after_idle = std::chrono::milliseconds(500);
+// How long an SQLite connection waits for another one's lock (PRAGMA busy_timeout).
+constexpr auto k_sqlite_busy = std::chrono::milliseconds(5000);
+constexpr int k_sqlite_busy_result = 5;  // SQLITE_BUSY
+
+// Turns a new SQLite database to WAL. The switch needs the database to itself, and SQLite
+// answers it SQLITE_BUSY at once, without the busy handler, while another connection holds any
+// lock: another process or thread opening the same new file, switching it or running the
+// migrations. So it is retried (with a short backoff) for as long as busy_timeout would wait;
+// once the other opener has switched, the retry finds WAL already and returns.
+void switch_to_wal(soci::session& sql) {
+  const auto deadline = std::chrono::steady_clock::now() + k_sqlite_busy;
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    try {
+      sql << "PRAGMA journal_mode = WAL";
+      return;
+    } catch (const soci::sqlite3_soci_error& e) {
+      if ((e.result() & 0xff) != k_sqlite_busy_result ||
+          std::chrono::steady_clock::now() + pause > deadline)
+        throw;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+}
 
 }  // namespace
 
@@ -44,11 +73,11 @@ std::unique_ptr<soci::session> session_pool::open_session() const {
 
 void session_pool::prepare(soci::session& sql) const {
   if (backend_ == backend_kind::sqlite) {
-    sql << "PRAGMA busy_timeout = 5000";
+    sql << "PRAGMA busy_timeout = " + std::to_string(k_sqlite_busy.count());
     sql << "PRAGMA foreign_keys = ON";
     std::string mode;
     sql << "PRAGMA journal_mode", soci::into(mode);
-    if (mode != "memory" && mode != "wal") sql << "PRAGMA journal_mode = WAL";
+    if (mode != "memory" && mode != "wal") switch_to_wal(sql);
     // FULL: the WAL is synced at every commit, so an acknowledged message survives a power
     // loss too (NORMAL only survives a crash of the process). Group commit pays one sync per
     // batch, not per message. "synchronous=normal" in the connection string (SOCI applies it)

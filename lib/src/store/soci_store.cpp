@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "store/append_batch.hpp"
+#include "store/database_lock.hpp"
 #include "store/migrations.hpp"
 #include "store/session_pool.hpp"
 #include "store/soci_backend.hpp"
@@ -53,8 +54,9 @@ chat::role role_from_int(int value) {
 
 class soci_store final : public store {
  public:
-  soci_store(backend_kind backend, std::string parameters, std::size_t pool_size)
-      : pool_(backend, parameters, pool_size) {
+  soci_store(backend_kind backend, std::string parameters, std::size_t pool_size,
+             std::unique_ptr<database_lock> lock)
+      : lock_(std::move(lock)), pool_(backend, parameters, pool_size) {
     // MySQL: only the group commit sends several statements per query (append_batch_mysql.cpp),
     // so only its own connections allow that; one per commit thread, opened on first use.
     if (backend == backend_kind::mysql)
@@ -730,6 +732,7 @@ class soci_store final : public store {
   // The engine runs at most 16 commit threads (engine_options::commit_threads).
   static constexpr std::size_t k_max_commit_threads = 16;
 
+  std::unique_ptr<database_lock> lock_;  // first in, last out: held while any connection lives
   session_pool pool_;
   std::unique_ptr<session_pool> batch_pool_;  // MySQL: multi-statement connections
 };
@@ -750,7 +753,7 @@ bool has_option(const std::string& parameters, const std::string& name) {
 }  // namespace
 
 std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size,
-                                       int schema_version) {
+                                       int schema_version, bool exclusive) {
   backend_kind backend;
   std::string parameters;
   if (starts_with(connection_string, "sqlite3://")) {
@@ -771,9 +774,14 @@ std::unique_ptr<store> open_soci_store(const std::string& connection_string, int
     throw store_error(store_error::kind::internal,
                       "unsupported connection string (want sqlite3:// or mysql://)");
   }
+  // Taken before the first connection: a refused second engine never touches the database.
+  std::unique_ptr<database_lock> lock;
+  if (exclusive && backend == backend_kind::sqlite)
+    lock = std::make_unique<database_lock>(parameters);
   try {
     auto s = std::make_unique<soci_store>(backend, std::move(parameters),
-                                          static_cast<std::size_t>(std::max(1, pool_size)));
+                                          static_cast<std::size_t>(std::max(1, pool_size)),
+                                          std::move(lock));
     s->migrate(schema_version);
     return s;
   } catch (const store_error&) {

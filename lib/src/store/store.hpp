@@ -200,7 +200,9 @@ class store {
 // runs pending schema migrations. Throws store_error (unavailable, or internal for a bad
 // string).
 // `schema_version` (tests of upgrades only) migrates up to that older version instead.
+// `exclusive` (the engine): an SQLite file is locked for the store's lifetime (database_lock.hpp);
+// if another holds it, throws store_error conflict. Stores opened without it never lock.
 std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size,
-                                       int schema_version = 0);
+                                       int schema_version = 0, bool exclusive = false);
 
 }  // namespace chat::detail

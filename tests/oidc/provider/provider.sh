@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts or stops the test OpenID Provider (server.mjs) for the chat_oidc tests.
-#   provider.sh start <state-dir> <https-port> <http-port>
+#   provider.sh start <state-dir>   (free ports; written to <state-dir>/ports.json)
 #   provider.sh stop  <state-dir>
 # start: installs the pinned npm packages (npm ci, from package-lock.json) into <state-dir>/app
 # when the lock file changed, makes a throwaway CA, a server certificate for 127.0.0.1 and the
@@ -23,11 +23,10 @@ stop() {
 case "$cmd" in
   stop) stop; exit 0 ;;
   start) ;;
-  *) echo "usage: $0 start|stop <state-dir> [https-port http-port]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop <state-dir>" >&2; exit 2 ;;
 esac
-https_port=${3:?https port}
-http_port=${4:?http port}
 stop
+rm -f "$dir/ports.json"
 mkdir -p "$dir/app" "$dir/tls" "$dir/keys"
 
 # npm packages: reinstalled only when package-lock.json changes.
@@ -54,12 +53,13 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keys/rsa1.pe
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keys/rsa2.pem" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$keys/ec1.pem" 2>/dev/null
 
-(cd "$dir/app" && exec node server.mjs "$dir" "$https_port" "$http_port") \
+(cd "$dir/app" && exec node server.mjs "$dir") \
   >"$dir/provider.log" 2>&1 &
 echo $! >"$dir/provider.pid"
 
 for _ in $(seq 300); do
-  if curl -sf --cacert "$tls/ca.pem" -o /dev/null \
+  https_port=$(sed -n 's/.*"https":\([0-9]*\).*/\1/p' "$dir/ports.json" 2>/dev/null || true)
+  if [ -n "$https_port" ] && curl -sf --cacert "$tls/ca.pem" -o /dev/null \
       "https://127.0.0.1:$https_port/.well-known/openid-configuration"; then
     echo "test OpenID Provider ready on https://127.0.0.1:$https_port"
     exit 0

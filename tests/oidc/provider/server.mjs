@@ -2,7 +2,7 @@
 // tests, plus "static" test issuers whose documents a test can set to anything (garbage, key
 // rotation) and a plain-http listener for the loopback-http allowance tests.
 //
-// Usage: node server.mjs <state-dir> <https-port> <http-port>
+// Usage: node server.mjs <state-dir>   (free ports, written to <state-dir>/ports.json)
 //   <state-dir> holds tls/ca.pem, tls/server.pem, tls/server.key and keys/{rsa1,ec1}.pem (made by
 //   provider.sh). The key's file name is its `kid`.
 //
@@ -16,7 +16,7 @@
 //
 // Test accounts: any id; email <id>@example.test; email_verified is false for ids starting
 // with "unverified"; name "Test <id>".
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -24,13 +24,24 @@ import path from 'node:path';
 
 import Provider from 'oidc-provider';
 
-const [stateDir, httpsPortArg, httpPortArg] = process.argv.slice(2);
-if (!stateDir || !httpsPortArg || !httpPortArg) {
-  console.error('usage: node server.mjs <state-dir> <https-port> <http-port>');
+const [stateDir] = process.argv.slice(2);
+if (!stateDir) {
+  console.error('usage: node server.mjs <state-dir>');
   process.exit(2);
 }
-const httpsPort = Number(httpsPortArg);
-const httpPort = Number(httpPortArg);
+// Both listeners take free ports (two test runs can share a machine); the issuer contains the
+// https port, so they listen before the provider is made, and ports.json is written (atomically)
+// once everything answers: the fixture and the tests read the ports from it.
+const tlsDir = path.join(stateDir, 'tls');
+const httpsServer = https.createServer({
+  key: readFileSync(path.join(tlsDir, 'server.key')),
+  cert: readFileSync(path.join(tlsDir, 'server.pem')),
+});
+const httpServer = http.createServer();
+const listen = (server) => new Promise((resolve) =>
+  server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+const httpsPort = await listen(httpsServer);
+const httpPort = await listen(httpServer);
 const issuer = `https://127.0.0.1:${httpsPort}`;
 
 function privateJwk(kid, alg) {
@@ -193,13 +204,9 @@ function handler(withProvider) {
   };
 }
 
-const tlsDir = path.join(stateDir, 'tls');
-https
-  .createServer({
-    key: readFileSync(path.join(tlsDir, 'server.key')),
-    cert: readFileSync(path.join(tlsDir, 'server.pem')),
-  }, handler(true))
-  .listen(httpsPort, '127.0.0.1', () => console.log(`oidc test provider: ${issuer}`));
-http
-  .createServer(handler(false))
-  .listen(httpPort, '127.0.0.1', () => console.log(`static issuers on http://127.0.0.1:${httpPort}`));
+httpsServer.on('request', handler(true));
+httpServer.on('request', handler(false));
+const portsFile = path.join(stateDir, 'ports.json');
+writeFileSync(`${portsFile}.tmp`, JSON.stringify({ https: httpsPort, http: httpPort }));
+renameSync(`${portsFile}.tmp`, portsFile);
+console.log(`oidc test provider: ${issuer}; static issuers on http://127.0.0.1:${httpPort}`);

@@ -9,7 +9,8 @@ import path from 'node:path';
 
 export const dir = process.env.CHAT_TEST_OIDC_DIR;
 if (!dir) throw new Error('CHAT_TEST_OIDC_DIR is not set (run through ctest)');
-const port = process.env.CHAT_TEST_OIDC_HTTPS_PORT || '39443';
+// The provider listens on free ports, written by it to ports.json in its state directory.
+const { https: port } = JSON.parse(readFileSync(path.join(dir, 'ports.json'), 'utf8'));
 export const issuer = `https://127.0.0.1:${port}`;
 export const caFile = path.join(dir, 'tls', 'ca.pem');
 // The redirect URI registered at the provider. The host does not exist: tests send the

@@ -1,0 +1,77 @@
+// flock(2) on "<database file>.lock": held by an open file description, so a second open of the
+// lock file fails to lock it in this process as in another, and the kernel releases it when the
+// process ends in any way (kill -9 included), so no stale lock survives a crash.
+#include "store/database_lock.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "store/store.hpp"
+
+namespace chat::detail {
+
+std::string sqlite_database_file(const std::string& parameters) {
+  std::size_t pos = 0;
+  while (pos < parameters.size()) {
+    while (pos < parameters.size() && parameters[pos] == ' ') ++pos;
+    const std::size_t eq = parameters.find('=', pos);
+    if (eq == std::string::npos) break;
+    const std::string key = parameters.substr(pos, eq - pos);
+    std::string value;
+    std::size_t end;
+    if (eq + 1 < parameters.size() && (parameters[eq + 1] == '"' || parameters[eq + 1] == '\'')) {
+      const char quote = parameters[eq + 1];
+      end = parameters.find(quote, eq + 2);
+      if (end == std::string::npos) end = parameters.size();
+      value = parameters.substr(eq + 2, end - eq - 2);
+      ++end;
+    } else {
+      end = parameters.find(' ', eq + 1);
+      if (end == std::string::npos) end = parameters.size();
+      value = parameters.substr(eq + 1, end - eq - 1);
+    }
+    if (key == "db" || key == "dbname") return value;
+    pos = end;
+  }
+  return {};
+}
+
+database_lock::database_lock(const std::string& parameters) {
+  const std::string file = sqlite_database_file(parameters);
+  if (file.empty() || file == ":memory:" || file.rfind("file:", 0) == 0) return;
+  const std::string lock_path = file + ".lock";
+  fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    if (errno == ENOENT) return;  // no such directory: the database open reports it
+    throw store_error(store_error::kind::unavailable,
+                      "cannot create the lock file " + lock_path + ": " + std::strerror(errno));
+  }
+  int rc;
+  do {
+    rc = ::flock(fd_, LOCK_EX | LOCK_NB);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    const int error = errno;
+    ::close(fd_);
+    fd_ = -1;
+    if (error == EWOULDBLOCK)
+      throw store_error(store_error::kind::conflict,
+                        "the database " + file +
+                            " is in use by another engine (another chatd or program, or an "
+                            "engine of this one, holds " +
+                            lock_path + "); one engine per SQLite database");
+    throw store_error(store_error::kind::unavailable,
+                      "cannot lock " + lock_path + ": " + std::strerror(error));
+  }
+  path_ = lock_path;
+}
+
+database_lock::~database_lock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock; the file stays (removing it would race)
+}
+
+}  // namespace chat::detail
