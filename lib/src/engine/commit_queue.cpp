@@ -9,8 +9,11 @@
 
 namespace chat::detail {
 
-commit_queue::commit_queue(store& db, event_bus& bus, std::size_t max_batch, stats_sink stats)
-    : db_(db), bus_(bus), max_batch_(max_batch == 0 ? 1 : max_batch), stats_(std::move(stats)) {
+commit_queue::commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats)
+    : db_(db),
+      events_(events),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      stats_(std::move(stats)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -104,13 +107,7 @@ void commit_queue::finish(std::vector<request>& batch, std::vector<append_outcom
     ev->channel = outcome.message.channel;
     ev->actor = outcome.message.sender;
     ev->message = outcome.message;
-    ev->json = wire::encode_event(*ev);
-    try {
-      bus_.publish(routed_event{std::move(ev), batch[i].origin, {}});
-    } catch (const std::exception&) {
-      // Delivery is best effort once committed; clients recover the message through sync.
-      if (stats_.database_error) stats_.database_error();
-    }
+    events_.publish(std::move(ev), batch[i].origin);  // best effort once committed
   }
   // Counters first: a sender that reads stats() after its acknowledgement sees its batch.
   if (stats_.batch) stats_.batch(batch.size(), stored, duplicates);
