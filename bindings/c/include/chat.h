@@ -535,10 +535,13 @@ CHAT_API void chat_event_batch_free(chat_event_batch* batch);
  *   any runtime that must not be entered on foreign threads (Python, JVM, Swift actors...).
  * - **Callback** (chat_engine_connect_callback()): the engine calls the function directly on its
  *   own threads: the commit thread for messages, the thread of the call that caused the event
- *   for the others, possibly several at once. Events of one channel arrive in commit order. The
- *   callback must be quick and must not block; it must not call chat_send() (it would wait for
- *   the very thread it may be running on). The event is valid during the call only (copy it
- *   with chat_event_copy() to keep it). No lock of the engine is held while it runs.
+ *   for the others (or the thread already delivering that channel's events), possibly several
+ *   at once. Events of one channel arrive in commit order, one at a time. The callback must be
+ *   quick and must not block; it must not call chat_send() (it would wait for the very thread it
+ *   may be running on). The event is valid during the call only (copy it with chat_event_copy()
+ *   to keep it). No lock of the engine is held while it runs: it may call other engine
+ *   functions, e.g. chat_add_member() on the same channel; the events those cause are delivered
+ *   after the current one.
  *
  * A connection handle is used by one thread at a time, except chat_connection_interrupt(),
  * which may be called from any thread. When a user's first connection opens, their contacts

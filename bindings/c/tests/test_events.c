@@ -1,4 +1,5 @@
 /* Live events: polled connections, callback connections, and closing in every order. */
+#include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -357,6 +358,85 @@ void test_event_copy_is_deep(void) {
   CHECK(strstr(copy->json, "channel.created") != NULL);
   CHECK(copy->message == NULL);
   chat_event_free(copy);
+  chat_connection_close(b);
+  chat_engine_close(engine);
+}
+
+/* ---- A callback that calls back into the engine ---- */
+
+struct reentry {
+  chat_engine* engine;
+  int64_t alice, bob, carol, group;
+  int added_carol;  /* what the callback's own chat_add_member returned */
+  int64_t added[8]; /* the members of member_added events, in delivery order */
+  int added_count;
+  pthread_mutex_t mutex; /* guards done and ok, set by the thread making the outer call */
+  pthread_cond_t finished;
+  int done, ok;
+};
+
+/* When bob is added, adds carol to the same channel from inside the callback. */
+static void add_carol_when_bob_joins(const chat_event* event, void* user_data) {
+  struct reentry* r = user_data;
+  if (event->kind != CHAT_EVENT_MEMBER_ADDED || event->member == NULL) return;
+  if (r->added_count < 8) r->added[r->added_count++] = event->member->user_id;
+  if (event->member->user_id == r->bob) {
+    chat_error err;
+    r->added_carol =
+        chat_add_member(r->engine, r->alice, r->group, r->carol, CHAT_ROLE_MEMBER, &err);
+  }
+}
+
+static void* add_bob(void* arg) {
+  struct reentry* r = arg;
+  chat_error err;
+  int ok = chat_add_member(r->engine, r->alice, r->group, r->bob, CHAT_ROLE_MEMBER, &err);
+  pthread_mutex_lock(&r->mutex);
+  r->ok = ok;
+  r->done = 1;
+  pthread_mutex_unlock(&r->mutex);
+  pthread_cond_signal(&r->finished);
+  return NULL;
+}
+
+void test_callback_may_call_back_into_the_engine(void) {
+  chat_engine* engine = open_test_engine();
+  chat_error err;
+  struct reentry r = {
+      .engine = engine, .mutex = PTHREAD_MUTEX_INITIALIZER, .finished = PTHREAD_COND_INITIALIZER};
+  r.alice = new_user(engine, "alice");
+  r.bob = new_user(engine, "bob");
+  r.carol = new_user(engine, "carol");
+  r.group = new_group(engine, r.alice, "reentry", NULL, 0);
+  chat_connection* b =
+      chat_engine_connect_callback(engine, r.bob, add_carol_when_bob_joins, &r, &err);
+  CHECK_OK(err);
+
+  /* The outer call runs on a thread of its own with a deadline: a deadlock (the engine calling
+     the callback while holding the channel's lock) fails the test instead of hanging it. */
+  pthread_t thread;
+  CHECK(pthread_create(&thread, NULL, add_bob, &r) == 0);
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += 30;
+  pthread_mutex_lock(&r.mutex);
+  int waited = 0;
+  while (!r.done && waited != ETIMEDOUT)
+    waited = pthread_cond_timedwait(&r.finished, &r.mutex, &deadline);
+  int done = r.done;
+  pthread_mutex_unlock(&r.mutex);
+  if (!done) {
+    fprintf(stderr, "chat_add_member called from a callback did not return: deadlock\n");
+    fflush(stderr);
+    _Exit(1); /* the stuck thread holds the engine: no cleanup */
+  }
+  CHECK(pthread_join(thread, NULL) == 0);
+
+  CHECK(r.ok);
+  CHECK(r.added_carol);
+  /* Both events reached bob, the outer change first. */
+  CHECK(r.added_count == 2);
+  CHECK(r.added[0] == r.bob && r.added[1] == r.carol);
   chat_connection_close(b);
   chat_engine_close(engine);
 }

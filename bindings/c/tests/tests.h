@@ -21,6 +21,7 @@
   X(test_poll_batches_and_bounded_queue)            \
   X(test_interrupt_wakes_a_blocked_poll)            \
   X(test_callback_events)                           \
+  X(test_callback_may_call_back_into_the_engine)    \
   X(test_engine_close_detaches_open_connections)    \
   X(test_event_copy_is_deep)                        \
   X(test_session_revoked_reaches_c_as_its_own_kind) \

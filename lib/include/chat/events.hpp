@@ -43,9 +43,10 @@ struct event {
 using event_ptr = std::shared_ptr<const event>;
 
 // Implemented by a transport for each connected session. deliver() is called from engine
-// threads (the commit thread for messages, the caller's thread for other events), never while
-// the engine holds a lock. It must not block: queue the frame and return. Events of one channel
-// arrive in commit order.
+// threads (the commit thread for messages, the caller's thread for other events, or the thread
+// already delivering that channel's events), never by a thread holding an engine lock: it may
+// call back into the engine (not the blocking send()). It must not block: queue the frame and
+// return. Events of one channel arrive in commit order, one at a time.
 class session_sink {
  public:
   virtual ~session_sink() = default;

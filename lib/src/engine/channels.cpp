@@ -31,8 +31,22 @@ bool can_manage(role r) {
   return r == role::admin || r == role::owner;
 }
 
-void publish_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
-                          const detail::user_record& target, role r, time_ms joined_at);
+void queue_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
+                        const detail::user_record& target, role r, time_ms joined_at);
+
+// A change to a channel's members or settings: holds the channel's membership lock, under which
+// the change queues its events, so they leave in the order the changes were applied; they are
+// delivered once the lock is released (routing/publisher.hpp), so a sink that calls back into
+// the engine never meets a lock its thread holds.
+class channel_change {
+ public:
+  channel_change(engine::impl& state, channel_id ch)
+      : delivery_(state.events, ch), lock_(state.membership_lock(ch)) {}
+
+ private:
+  detail::publisher::delivery delivery_;  // destroyed after lock_: delivers once unlocked
+  std::lock_guard<std::mutex> lock_;
+};
 
 void publish_channel_created(engine::impl& state, const channel& ch, user_id actor) {
   auto ev = std::make_shared<event>();
@@ -180,15 +194,18 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
       }
       return std::move(*existing);
     }
-    try {
-      impl_->db->insert_membership({existing->id, me, role::member, 0, now, true});
-    } catch (const detail::store_error& e) {
-      if (e.error_kind() == detail::store_error::kind::conflict) return std::move(*existing);
-      throw;
-    }
-    publish_member_event(*impl_, event_kind::member_added, existing->id, me, *user, role::member,
+    {
+      channel_change change(*impl_, existing->id);
+      try {
+        impl_->db->insert_membership({existing->id, me, role::member, 0, now, true});
+      } catch (const detail::store_error& e) {
+        if (e.error_kind() == detail::store_error::kind::conflict) return std::move(*existing);
+        throw;
+      }
+      queue_member_event(*impl_, event_kind::member_added, existing->id, me, *user, role::member,
                          now);
-    impl_->announce_choice(me, existing->id);
+    }
+    impl_->announce_choice(me, existing->id);  // after the change's events
     return std::move(*existing);
   });
 }
@@ -241,6 +258,7 @@ enum class channel_field { name, topic };
 static result<channel> update_channel(engine::impl& state, user_id actor, channel_id id,
                                       const std::string& value, channel_field field) {
   return state.guarded([&]() -> result<channel> {
+    channel_change change(state, id);
     auto membership = state.require_member(id, actor);
     if (!membership) return membership.error();
     auto ch = state.require_channel(id);
@@ -256,7 +274,7 @@ static result<channel> update_channel(engine::impl& state, user_id actor, channe
     ev->channel = id;
     ev->actor = actor;
     ev->channel_info = *ch;
-    state.publish(std::move(ev));
+    state.events.queue(std::move(ev));
     return ch;
   });
 }
@@ -288,9 +306,9 @@ result<member_page> engine::members(user_id me, channel_id id, user_id after) {
 
 namespace {
 
-// Publishes a member_* event about `target` in channel `ch`.
-void publish_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
-                          const detail::user_record& target, role r, time_ms joined_at) {
+// Queues a member_* event about `target` in channel `ch` (under a channel_change).
+void queue_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
+                        const detail::user_record& target, role r, time_ms joined_at) {
   auto ev = std::make_shared<event>();
   ev->kind = kind;
   ev->channel = ch;
@@ -298,7 +316,7 @@ void publish_member_event(engine::impl& state, event_kind kind, channel_id ch, u
   ev->subject = member{target.user.id, target.user.username, r, joined_at};
   std::vector<user_id> extra;
   if (kind == event_kind::member_removed) extra.push_back(target.user.id);  // tell them too
-  state.publish(std::move(ev), 0, std::move(extra));
+  state.events.queue(std::move(ev), 0, std::move(extra));
 }
 
 // Common preconditions of membership changes on a group channel by `actor`.
@@ -322,7 +340,7 @@ std::size_t count_owners(const std::vector<member>& members) {
 
 status engine::add_member(user_id actor, channel_id id, user_id target, role r) {
   return impl_->guarded([&]() -> status {
-    std::lock_guard<std::mutex> lock(impl_->membership_lock(id));
+    channel_change change(*impl_, id);
     auto me = require_group_member(*impl_, id, actor);
     if (!me) return me.error();
     if (!can_manage(me->role)) return {errc::forbidden, "only owners and admins may add members"};
@@ -340,7 +358,7 @@ status engine::add_member(user_id actor, channel_id id, user_id target, role r) 
         return {errc::conflict, "already a member"};
       throw;
     }
-    publish_member_event(*impl_, event_kind::member_added, id, actor, *user, r, now);
+    queue_member_event(*impl_, event_kind::member_added, id, actor, *user, r, now);
     return {};
   });
 }
@@ -348,7 +366,7 @@ status engine::add_member(user_id actor, channel_id id, user_id target, role r) 
 status engine::remove_member(user_id actor, channel_id id, user_id target) {
   if (actor == target) return leave(actor, id);
   return impl_->guarded([&]() -> status {
-    std::lock_guard<std::mutex> lock(impl_->membership_lock(id));
+    channel_change change(*impl_, id);
     auto me = require_group_member(*impl_, id, actor);
     if (!me) return me.error();
     if (!can_manage(me->role))
@@ -360,15 +378,15 @@ status engine::remove_member(user_id actor, channel_id id, user_id target) {
     auto user = impl_->require_user(target);
     if (!user) return user.error();
     impl_->db->delete_membership(id, target);
-    publish_member_event(*impl_, event_kind::member_removed, id, actor, *user, them->role,
-                         them->joined_at);
+    queue_member_event(*impl_, event_kind::member_removed, id, actor, *user, them->role,
+                       them->joined_at);
     return {};
   });
 }
 
 status engine::leave(user_id me, channel_id id) {
   return impl_->guarded([&]() -> status {
-    std::lock_guard<std::mutex> lock(impl_->membership_lock(id));
+    channel_change change(*impl_, id);
     auto mine = require_group_member(*impl_, id, me);
     if (!mine) return mine.error();
     if (mine->role == role::owner) {
@@ -379,15 +397,15 @@ status engine::leave(user_id me, channel_id id) {
     auto user = impl_->require_user(me);
     if (!user) return user.error();
     impl_->db->delete_membership(id, me);
-    publish_member_event(*impl_, event_kind::member_removed, id, me, *user, mine->role,
-                         mine->joined_at);
+    queue_member_event(*impl_, event_kind::member_removed, id, me, *user, mine->role,
+                       mine->joined_at);
     return {};
   });
 }
 
 status engine::set_role(user_id actor, channel_id id, user_id target, role r) {
   return impl_->guarded([&]() -> status {
-    std::lock_guard<std::mutex> lock(impl_->membership_lock(id));
+    channel_change change(*impl_, id);
     auto me = require_group_member(*impl_, id, actor);
     if (!me) return me.error();
     if (me->role != role::owner) return {errc::forbidden, "only owners may change roles"};
@@ -399,8 +417,8 @@ status engine::set_role(user_id actor, channel_id id, user_id target, role r) {
     auto user = impl_->require_user(target);
     if (!user) return user.error();
     impl_->db->update_role(id, target, r);
-    publish_member_event(*impl_, event_kind::member_role_changed, id, actor, *user, r,
-                         them->joined_at);
+    queue_member_event(*impl_, event_kind::member_role_changed, id, actor, *user, r,
+                       them->joined_at);
     return {};
   });
 }

@@ -30,8 +30,11 @@ bool same_send(const message& m, const pending_message& p) {
 
 }  // namespace
 
-commit_queue::commit_queue(store& db, event_bus& bus, std::size_t max_batch, stats_sink stats)
-    : db_(db), bus_(bus), max_batch_(max_batch == 0 ? 1 : max_batch), stats_(std::move(stats)) {
+commit_queue::commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats)
+    : db_(db),
+      events_(events),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      stats_(std::move(stats)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -159,13 +162,7 @@ void commit_queue::publish_stored(const message& m, connection_id origin) {
   ev->channel = m.channel;
   ev->actor = m.sender;
   ev->message = m;
-  ev->json = wire::encode_event(*ev);
-  try {
-    bus_.publish(routed_event{std::move(ev), origin, {}});
-  } catch (const std::exception&) {
-    // Delivery is best effort once committed; clients recover the message through sync.
-    if (stats_.database_error) stats_.database_error(store_error::kind::internal);
-  }
+  events_.publish(std::move(ev), origin);  // best effort once committed
 }
 
 bool commit_queue::resolve_in_doubt() {

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "chat/engine.hpp"
-#include "routing/event_bus.hpp"
+#include "routing/publisher.hpp"
 #include "store/store.hpp"
 
 namespace chat::detail {
@@ -28,7 +28,7 @@ class commit_queue {
     // A stored message made its sender's membership by_choice (presence may start).
     std::function<void(user_id sender, channel_id channel)> first_choice;
   };
-  commit_queue(store& db, event_bus& bus, std::size_t max_batch, stats_sink stats);
+  commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats);
   ~commit_queue();  // commits what is queued, then stops
 
   struct request {
@@ -64,7 +64,7 @@ class commit_queue {
   void refuse_behind_doubt(std::vector<request>& batch);
 
   store& db_;
-  event_bus& bus_;
+  publisher& events_;
   const std::size_t max_batch_;
   stats_sink stats_;
 

@@ -21,9 +21,11 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
       strength(options.refuse_weak_passwords, options.password_dictionary),
       backoff(*db, options.login_backoff),
       router([this](channel_id ch) { return db->member_ids(ch); },
-             static_cast<std::size_t>(std::max(1, options.member_cache_channels))) {
+             static_cast<std::size_t>(std::max(1, options.member_cache_channels))),
+      bus(std::make_unique<detail::local_bus>(router)),
+      // The member list could not be loaded; clients catch up through sync.
+      events(*bus, [this] { ++database_errors; }) {
   if (!options.clock) options.clock = system_clock_ms;
-  bus = std::make_unique<detail::local_bus>(router);
   detail::commit_queue::stats_sink stats;
   stats.batch = [this](std::size_t size, std::size_t stored, std::size_t duplicates) {
     ++commit_batches;
@@ -48,7 +50,7 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
   const int threads = db->parallel_appends() ? std::clamp(options.commit_threads, 1, 16) : 1;
   for (int i = 0; i < threads; ++i)
     commits.push_back(std::make_unique<detail::commit_queue>(
-        *db, *bus, static_cast<std::size_t>(std::max(1, options.max_commit_batch)), stats));
+        *db, events, static_cast<std::size_t>(std::max(1, options.max_commit_batch)), stats));
 }
 
 result<std::unique_ptr<engine>> engine::open(engine_options options) {
@@ -79,16 +81,6 @@ result<std::unique_ptr<engine>> engine::open(engine_options options) {
 
 engine::engine(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
 engine::~engine() = default;
-
-void engine::impl::publish(std::shared_ptr<event> ev, connection_id origin,
-                           std::vector<user_id> extra_recipients) {
-  ev->json = wire::encode_event(*ev);
-  try {
-    bus->publish(detail::routed_event{std::move(ev), origin, std::move(extra_recipients)});
-  } catch (const std::exception&) {
-    ++database_errors;  // the member list could not be loaded; clients catch up through sync
-  }
-}
 
 result<detail::user_record> engine::impl::require_user(user_id id) {
   auto found = db->find_user(id);
@@ -137,8 +129,10 @@ void engine::impl::drop_connections(user_id user, const std::string& session_has
   auto ev = std::make_shared<event>();
   ev->kind = event_kind::session_revoked;
   ev->actor = user;
-  ev->json = wire::encode_event(*ev);
-  if (router.revoke(user, session_hash, ev)) announce_presence(user, false);
+  // Not a routed event: the router drops the connections and tells each of them, outside its
+  // lock (no engine lock is held here either).
+  if (router.revoke(user, session_hash, detail::publisher::encoded(std::move(ev))))
+    announce_presence(user, false);
 }
 
 void engine::disconnect(connection_id connection) {

@@ -13,6 +13,7 @@
 #include "engine/commit_queue.hpp"
 #include "engine/login_backoff.hpp"
 #include "engine/status_mapping.hpp"
+#include "routing/publisher.hpp"
 #include "routing/router.hpp"
 #include "store/store.hpp"
 
@@ -26,14 +27,16 @@ struct engine::impl {
   detail::login_backoff backoff;       // failed-login counts, in the store
   detail::router router;
   std::unique_ptr<detail::event_bus> bus;
+  detail::publisher events;  // every event goes out through it (routing/publisher.hpp)
   // Last: their threads use everything above. A channel's sends always go to the same queue.
   std::vector<std::unique_ptr<detail::commit_queue>> commits;
   detail::commit_queue& commits_for(channel_id ch) {
     return *commits[static_cast<std::size_t>(ch) % commits.size()];
   }
 
-  // Membership changes check then act (e.g. "is this the last owner?"); a per-channel stripe
-  // makes the pair atomic within this process.
+  // Membership and channel changes check then act (e.g. "is this the last owner?"); a
+  // per-channel stripe makes the pair atomic within this process, and their events are queued
+  // under it (so they leave in the order applied) and delivered after it is released.
   std::array<std::mutex, 64> membership_locks;
   std::mutex& membership_lock(channel_id ch) {
     return membership_locks[static_cast<std::size_t>(ch) % membership_locks.size()];
@@ -81,10 +84,12 @@ struct engine::impl {
     }
   }
 
-  // Encodes once and hands the event to the bus; a failing delivery never fails the caller,
-  // whose change is already committed.
+  // events.publish(): for callers holding no engine lock. A failing delivery never fails the
+  // caller, whose change is already committed.
   void publish(std::shared_ptr<event> ev, connection_id origin = 0,
-               std::vector<user_id> extra_recipients = {});
+               std::vector<user_id> extra_recipients = {}) {
+    events.publish(std::move(ev), origin, std::move(extra_recipients));
+  }
 
   // Shared checks; each returns the failure or the value.
   result<detail::user_record> require_user(user_id id);

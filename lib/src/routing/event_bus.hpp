@@ -19,8 +19,9 @@ struct routed_event {
 class event_bus {
  public:
   virtual ~event_bus() = default;
-  // Called after the event's transaction committed. Per channel, calls come in commit order and
-  // implementations must preserve that order.
+  // Called by the publisher only (routing/publisher.hpp), after the event's change committed and
+  // outside every engine lock. Per channel, calls come one at a time in the order the changes
+  // were applied, and implementations must preserve that order.
   virtual void publish(const routed_event& e) = 0;
 };
 
