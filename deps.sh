@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages libchat needs, only if some are missing. Usage: ./deps.sh [run|test]
 #   run  : what building and running chatd needs
-#   test : that plus MariaDB, Chromium and the test tools (the default)
+#   test : that plus MariaDB, Chromium and the test tools (clang-14 and its libFuzzer runtime
+#          for bench/fuzz.sh included; the default)
 set -euo pipefail
 profile=${1:-test}
 
@@ -14,6 +15,7 @@ build_packages=(
 )
 test_packages=(
   catch2 libbenchmark-dev mariadb-server mariadb-client chromium clang-format sqlite3 doxygen python3
+  clang-14 libclang-rt-14-dev
 )
 
 wanted=("${build_packages[@]}")
