@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engine/commit_queue.hpp"
-#include "routing/publisher.hpp"
 #include "faulty_store.hpp"
+#include "routing/publisher.hpp"
 #include "store/store_fixture.hpp"
 
 namespace {

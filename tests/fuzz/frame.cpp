@@ -5,14 +5,17 @@
 // with the error code "internal" (a handler threw) counts as a crash.
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "chat/engine.hpp"
 #include "config/config.hpp"
+#include "limits/work_lane.hpp"
 #include "metrics/metrics.hpp"
 #include "protocol/outbox.hpp"
 #include "protocol/session.hpp"
@@ -25,6 +28,9 @@ struct world {
   std::string token;
   chat::chatd::connection_limits limits;
   chat::chatd::metrics counters;
+  // The lanes the transport gives sessions (requests that need the database; disconnects).
+  chat::chatd::limits::work_lane requests{1, 1 << 16, std::chrono::hours(1)};
+  chat::chatd::limits::work_lane detach{1, 1 << 16, std::chrono::hours(1)};
 };
 
 world& the_world() {
@@ -58,16 +64,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool signed_in = !input.empty() && (input[0] & 1);
   auto box = std::make_shared<chat::chatd::outbox>(
       chat::chatd::outbox::limits{}, [] {}, [] {});
-  bool closed = false;
+  std::atomic<bool> closed{false};
   const auto t0 = chat::chatd::session::clock::now();
   {
-    chat::chatd::session s(
+    auto session = std::make_shared<chat::chatd::session>(
         *w.engine, w.limits, w.counters, box,
-        [&closed](std::uint16_t, const std::string&) { closed = true; }, t0);
-    if (signed_in) s.authenticated_by_cookie(w.me, w.token);
+        [&closed](std::uint16_t, const std::string&) { closed = true; }, w.requests, w.detach, t0);
+    auto& s = *session;
+    // Requests that need the database run on the lane: wait for each before the next frame.
+    auto settle = [&s] {
+      while (!s.idle()) std::this_thread::yield();
+    };
+    if (signed_in) s.authenticate_with_cookie(w.token);
+    settle();
     while (!closed) {
       const auto end = input.find('\n');
       s.on_frame(input.substr(0, end), t0);
+      settle();
       if (end == std::string_view::npos) break;
       input.remove_prefix(end + 1);
     }
