@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -86,6 +87,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     s.on_closed();
   }
+  // The disconnect runs on the detach lane: wait for it, so that no engine work of this input
+  // is still running when the next one starts or the process exits (the world is never
+  // destroyed, and exit destroys the statics that work may read).
+  std::promise<void> drained;
+  chat::chatd::limits::work_lane::job marker;
+  marker.run = [&drained] { drained.set_value(); };
+  marker.refused = [&drained](chat::chatd::limits::work_lane::refusal) { drained.set_value(); };
+  if (w.detach.submit(std::move(marker))) drained.get_future().wait();
   // A handler that throws is answered "internal" (on_frame keeps the connection): with an
   // in-memory database nothing else produces that code, so it is a bug in the request path.
   for (const auto& frame : box->take())
