@@ -47,12 +47,7 @@ test('database_outage_gives_unavailable_and_recovers', { skip: backend !== 'mari
   assert.equal(failed.code, 'unavailable', failed.message);
   const hist = await ca.request('history', { channel_id: channel.id });
   assert.equal(hist.code, 'unavailable');
-  // Readiness comes from the monitor's checks (each second, and at once after a failure).
-  let ready;
-  for (let i = 0; i < 50 && (!ready || ready.status !== 503); i++) {
-    if (ready) await sleep(100);
-    ready = await chatd.request('GET', '/readyz');
-  }
+  const ready = await chatd.readiness(503);
   assert.equal(ready.status, 503);
   assert.equal(ready.body.error.code, 'unavailable');
   assert.equal((await chatd.request('GET', '/healthz')).status, 200, 'alive while not ready');
@@ -67,12 +62,7 @@ test('database_outage_gives_unavailable_and_recovers', { skip: backend !== 'mari
   }
   assert.equal(retry.type, 'response', JSON.stringify(retry));
   assert.equal((await cb.next(isMessage(channel.id))).message.text, 'during');
-  let readyAgain;
-  for (let i = 0; i < 50 && (!readyAgain || readyAgain.status !== 200); i++) {
-    if (readyAgain) await sleep(100);
-    readyAgain = await chatd.request('GET', '/readyz');
-  }
-  assert.equal(readyAgain.status, 200);
+  assert.equal((await chatd.readiness(200)).status, 200);
   const metrics = await chatd.request('GET', '/metrics');
   assert.match(metrics.body, /^chatd_database_errors_total [1-9]/m);
   ca.assertValid(); cb.assertValid();
@@ -121,12 +111,7 @@ test('a_database_that_cannot_write_is_not_ready', { skip: backend !== 'sqlite' &
     return;
   }
   try {
-    let ready;
-    for (let i = 0; i < 50 && (!ready || ready.status !== 503); i++) {
-      if (ready) await sleep(100);
-      ready = await chatd.request('GET', '/readyz');
-    }
-    assert.equal(ready.status, 503, 'not ready while writes fail');
+    assert.equal((await chatd.readiness(503)).status, 503, 'not ready while writes fail');
     const failed = await ca.request('send', { channel_id: channel.id, text: 'during', client_msg_id: 'w1' });
     assert.equal(failed.code, 'unavailable', JSON.stringify(failed));
     assert.match(failed.message, /not stored, retry with the same client_msg_id/);
@@ -136,11 +121,7 @@ test('a_database_that_cannot_write_is_not_ready', { skip: backend !== 'sqlite' &
   } finally {
     execFileSync('chattr', ['-i', ...files], { stdio: 'ignore' });
   }
-  let ready;
-  for (let i = 0; i < 50 && (!ready || ready.status !== 200); i++) {
-    if (ready) await sleep(100);
-    ready = await chatd.request('GET', '/readyz');
-  }
+  const ready = await chatd.readiness(200);
   if (ready.status !== 200) await chatd.stop('SIGKILL');
   assert.equal(ready.status, 200, `ready again once it can write:\n${chatd.log.split("\n").filter((l) => !l.includes("event=http")).join("\n").slice(-4000)}`);
   await ca.call('send', { channel_id: channel.id, text: 'during', client_msg_id: 'w1' });

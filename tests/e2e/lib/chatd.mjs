@@ -68,6 +68,17 @@ export class Chatd {
     return status;
   }
 
+  // Polls GET /readyz (readiness comes from chatd's monitor, checked each second and right
+  // after a failure) until it answers `status` or `ms` pass; resolves with the last response.
+  async readiness(status, ms = 5000) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const r = await this.request('GET', '/readyz');
+      if (r.status === status || Date.now() > deadline) return r;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   // An HTTP request; resolves {status, headers, body} (body parsed as JSON when it is JSON).
   async request(method, url, { body, token, cookie, origin, raw } = {}) {
     const headers = {};
