@@ -791,7 +791,6 @@ class ws_server final : public server {
   chatd::metrics& counters_;
   const bool tls_;
   http::router router_;
-  std::vector<std::unique_ptr<shard>> shards_;
   // Bounded lanes of blocking HTTP work (stopped before the shards they post to go away).
   // A connection has at most one job in request_lane_ (request_queue.hpp), so this bounds
   // connections with requests waiting, not requests.
@@ -802,6 +801,9 @@ class ws_server final : public server {
   limits::work_lane database_lane_;  // --workers: the rest of /v1
   limits::work_lane request_lane_;   // --workers: WebSocket requests that need the database
   limits::work_lane detach_lane_;    // one thread: engine.disconnect of closed connections
+  // After the lanes: the endpoints destroy their connections' sessions, which may still hand
+  // work to a (stopped) lane, so the lanes must outlive the shards.
+  std::vector<std::unique_ptr<shard>> shards_;
   // On the first shard, like the shutdown steps they drive.
   std::optional<asio::steady_timer> sweep_timer_;
   std::optional<asio::signal_set> signals_;
