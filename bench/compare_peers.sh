@@ -21,7 +21,7 @@ make -s -C "$perf" >/dev/null
 # Benchmarks measure the message path: cheap password hashing for the setup of thousands of
 # clients, a rate limit above the offered load, and warnings-only logs.
 # Every load generator connects from 127.0.0.1: no per-address limits (docs/security.md).
-common="--password-cost minimum --rate 100000 --burst 100000 --log-level warn --max-queue-frames 100000 --max-connections-per-address 0 --password-rate-per-address 100000 --password-burst-per-address 100000 --password-rate 100000 --password-burst 100000 ${CHATD_ARGS:-}"
+common="--password-cost minimum --rate 100000 --burst 100000 --max-queued-requests 100000 --log-level warn --max-queue-frames 100000 --max-connections-per-address 0 --password-rate-per-address 100000 --password-burst-per-address 100000 --password-rate 100000 --password-burst 100000 ${CHATD_ARGS:-}"
 if [[ ${BENCH_DB:-sqlite} == mysql ]]; then
   export CUSTOM_WITH_DB=1 CUSTOM_LABEL=${CUSTOM_LABEL:-chatd+mariadb}
   export CUSTOM_CMD="$root/bench/loadgen/chatd_on_fresh_mariadb.sh $chatd --listen 127.0.0.1:{port} --data-dir \$(mktemp -d) $common \

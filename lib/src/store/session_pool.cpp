@@ -63,6 +63,18 @@ void session_pool::lease::mark_broken() const {
   pool_->slots_[slot_].broken = true;
 }
 
+void session_pool::lease::begin_write_turn() const {
+  if (pool_->backend_ != backend_kind::sqlite) return;
+  if (!pool_->writers_.enter(k_sqlite_busy))
+    throw store_error(store_error::kind::unavailable,
+                      "database is locked: no turn to write within " +
+                          std::to_string(k_sqlite_busy.count()) + " ms");
+}
+
+void session_pool::lease::end_write_turn() const {
+  if (pool_->backend_ == backend_kind::sqlite) pool_->writers_.leave();
+}
+
 std::unique_ptr<soci::session> session_pool::open_session() const {
   auto sql = backend_ == backend_kind::sqlite
                  ? std::make_unique<soci::session>(*soci::factory_sqlite3(), parameters_)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/soci_backend.hpp"
+#include "store/write_gate.hpp"
 
 namespace chat::detail {
 
@@ -42,6 +43,11 @@ class session_pool {
     backend_kind backend() const { return pool_->backend_; }
     // The connection failed: close it on give-back instead of reusing it.
     void mark_broken() const;
+    // SQLite: waits for this process's turn to write (write_gate.hpp), at most as long as
+    // busy_timeout; throws store_error unavailable ("database is locked") if it does not come.
+    // end_write_turn() must follow. MySQL: nothing (the server orders its writers).
+    void begin_write_turn() const;
+    void end_write_turn() const;
 
    private:
     session_pool* pool_;
@@ -74,6 +80,7 @@ class session_pool {
   std::condition_variable freed_;
   std::vector<slot> slots_;
   std::atomic<std::uint64_t> leases_{0};  // acquire() calls
+  write_gate writers_;                    // SQLite: turns at the write lock
 };
 
 }  // namespace chat::detail

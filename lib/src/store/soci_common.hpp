@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "store/session_pool.hpp"
 #include "store/soci_backend.hpp"
@@ -15,12 +16,22 @@ using soci::into;
 using soci::use;
 using lease = session_pool::lease;
 
-// A write transaction. SQLite: BEGIN IMMEDIATE takes the write lock up front, so a concurrent
-// writer waits on busy_timeout instead of failing with SQLITE_BUSY when it first writes.
+// A write transaction. SQLite: the lease first waits for its turn among this store's writers
+// (session_pool::lease::begin_write_turn), then BEGIN IMMEDIATE takes the write lock up front,
+// so a writer of another process waits on busy_timeout instead of failing with SQLITE_BUSY
+// when it first writes. The turn ends when the transaction does.
 class write_transaction {
  public:
   explicit write_transaction(const lease& l) : lease_(l) {
-    lease_.sql() << (l.backend() == backend_kind::sqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
+    lease_.begin_write_turn();
+    turn_ = true;
+    try {
+      lease_.sql() << (l.backend() == backend_kind::sqlite ? "BEGIN IMMEDIATE"
+                                                           : "START TRANSACTION");
+    } catch (...) {
+      end_turn();
+      throw;
+    }
     active_ = true;
   }
   // For a transaction that a script starts itself (append_batch_mysql.cpp): from here on it
@@ -30,23 +41,57 @@ class write_transaction {
   write_transaction(const write_transaction&) = delete;
   write_transaction& operator=(const write_transaction&) = delete;
   ~write_transaction() {
-    if (!active_) return;
-    try {
-      lease_.sql() << "ROLLBACK";
-    } catch (...) {
-      lease_.mark_broken();  // state unknown: never reuse this connection
+    if (active_) {
+      try {
+        lease_.sql() << "ROLLBACK";
+      } catch (...) {
+        lease_.mark_broken();  // state unknown: never reuse this connection
+      }
     }
+    end_turn();
   }
   void commit() {
     active_ = false;  // a failed COMMIT leaves nothing to roll back on either backend
-    lease_.sql() << "COMMIT";
+    try {
+      lease_.sql() << "COMMIT";
+    } catch (...) {
+      end_turn();
+      throw;
+    }
+    end_turn();
   }
-  void committed() { active_ = false; }  // a script ran the COMMIT
+  void committed() {  // a script ran the COMMIT
+    active_ = false;
+    end_turn();
+  }
 
  private:
+  void end_turn() {
+    if (!turn_) return;
+    turn_ = false;
+    lease_.end_write_turn();
+  }
+
   const lease& lease_;
   bool active_ = false;
+  bool turn_ = false;
 };
+
+// Runs `f(lease)` inside a write transaction and commits it; what `f` returns is returned.
+// Every write of the SOCI store goes through a write_transaction, even a single statement,
+// so that it takes its turn (see above).
+template <class F>
+auto in_write_transaction(const lease& l, F&& f) -> decltype(f(l)) {
+  write_transaction tx(l);
+  if constexpr (std::is_void_v<decltype(f(l))>) {
+    f(l);
+    tx.commit();
+  } else {
+    auto result = f(l);
+    tx.commit();
+    return result;
+  }
+}
 
 inline long long last_insert_id(const lease& l, const char* table) {
   long long id = 0;

@@ -127,7 +127,7 @@ class soci_store final : public store {
 
   void update_username(user_id id, const std::string& username,
                        const std::string& username_key) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       const long long key = id;
       l.sql() << "UPDATE users SET username = :u, username_key = :k WHERE id = :id", use(username),
           use(username_key), use(key);
@@ -135,7 +135,7 @@ class soci_store final : public store {
   }
 
   void update_password_hash(user_id id, const std::string& password_hash) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       const long long key = id;
       l.sql() << "UPDATE users SET password_hash = :p WHERE id = :id", use(password_hash), use(key);
     });
@@ -144,7 +144,7 @@ class soci_store final : public store {
   // ---- sessions ----
 
   void insert_session(const session_record& s) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       const long long user = s.user, created = s.created_at, expires = s.expires_at;
       l.sql() << "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
                  "VALUES (:h, :u, :c, :e)",
@@ -163,7 +163,7 @@ class soci_store final : public store {
   }
 
   void update_session_expiry(const std::string& token_hash, time_ms expires_at) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       const long long expires = expires_at;
       l.sql() << "UPDATE sessions SET expires_at = :e WHERE token_hash = :h", use(expires),
           use(token_hash);
@@ -171,7 +171,7 @@ class soci_store final : public store {
   }
 
   bool delete_session(const std::string& token_hash) override {
-    return run([&](const lease& l) {
+    return write([&](const lease& l) {
       soci::statement st =
           (l.sql().prepare << "DELETE FROM sessions WHERE token_hash = :h", use(token_hash));
       st.execute(true);
@@ -180,7 +180,7 @@ class soci_store final : public store {
   }
 
   int delete_sessions_of(user_id id) override {
-    return run([&](const lease& l) {
+    return write([&](const lease& l) {
       const long long key = id;
       soci::statement st = (l.sql().prepare << "DELETE FROM sessions WHERE user_id = :u", use(key));
       st.execute(true);
@@ -219,13 +219,13 @@ class soci_store final : public store {
   }
 
   void clear_login_failures(const std::string& key) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       l.sql() << "DELETE FROM login_failures WHERE throttle_key = :k", use(key);
     });
   }
 
   int prune_login_failures(time_ms before) override {
-    return run([&](const lease& l) {
+    return write([&](const lease& l) {
       const long long t = before;
       soci::statement st =
           (l.sql().prepare << "DELETE FROM login_failures WHERE last_failure_at < :t", use(t));
@@ -247,11 +247,11 @@ class soci_store final : public store {
   }
 
   void insert_identity(user_id id, const external_identity& identity) override {
-    run([&](const lease& l) { insert_identity_row(l, id, identity); });
+    write([&](const lease& l) { insert_identity_row(l, id, identity); });
   }
 
   bool delete_identity(user_id id, const std::string& issuer) override {
-    return run([&](const lease& l) {
+    return write([&](const lease& l) {
       const long long key = id;
       soci::statement st = (l.sql().prepare << "DELETE FROM identities WHERE user_id = :u AND "
                                                "issuer = :i",
@@ -329,7 +329,7 @@ class soci_store final : public store {
   }
 
   void update_channel(channel_id id, const std::string& name, const std::string& topic) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       const long long key = id;
       l.sql() << "UPDATE channels SET name = :n, topic = :t WHERE id = :id", use(name), use(topic),
           use(key);
@@ -485,11 +485,11 @@ class soci_store final : public store {
   }
 
   void insert_membership(const membership_record& m) override {
-    run([&](const lease& l) { insert_membership_row(l, m); });
+    write([&](const lease& l) { insert_membership_row(l, m); });
   }
 
   bool delete_membership(channel_id ch, user_id id) override {
-    return run([&](const lease& l) {
+    return write([&](const lease& l) {
       const long long c = ch, u = id;
       soci::statement st =
           (l.sql().prepare << "DELETE FROM user_channels WHERE channel_id = :c AND user_id = :u",
@@ -500,7 +500,7 @@ class soci_store final : public store {
   }
 
   void update_role(channel_id ch, user_id id, role r) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       const long long c = ch, u = id;
       const int value = static_cast<int>(r);
       l.sql() << "UPDATE user_channels SET role = :r WHERE channel_id = :c AND user_id = :u",
@@ -525,7 +525,7 @@ class soci_store final : public store {
   }
 
   void mark_by_choice(channel_id ch, user_id id) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       const long long c = ch, u = id;
       l.sql() << "UPDATE user_channels SET by_choice = 1 WHERE channel_id = :c AND user_id = :u",
           use(c), use(u);
@@ -557,7 +557,7 @@ class soci_store final : public store {
   // ---- blocks and privacy ----
 
   bool insert_block(user_id blocker, user_id blocked, time_ms at) override {
-    return run([&](const lease& l) {
+    return write([&](const lease& l) {
       const long long a = blocker, b = blocked, t = at;
       try {
         l.sql() << "INSERT INTO user_blocks (blocker_id, blocked_id, created_at)"
@@ -573,7 +573,7 @@ class soci_store final : public store {
   }
 
   bool delete_block(user_id blocker, user_id blocked) override {
-    return run([&](const lease& l) {
+    return write([&](const lease& l) {
       const long long a = blocker, b = blocked;
       soci::statement st = (l.sql().prepare << "DELETE FROM user_blocks"
                                                " WHERE blocker_id = :a AND blocked_id = :b",
@@ -620,7 +620,7 @@ class soci_store final : public store {
   }
 
   void set_group_add_policy(user_id id, int policy) override {
-    run([&](const lease& l) {
+    write([&](const lease& l) {
       const long long key = id;
       l.sql() << (l.backend() == backend_kind::sqlite
                       ? "INSERT INTO user_privacy (user_id, group_adds) VALUES (:u, :p)"
@@ -667,7 +667,7 @@ class soci_store final : public store {
   }
 
   seq_t advance_read_marker(channel_id ch, user_id id, seq_t seq) override {
-    return run([&](const lease& l) {
+    return write([&](const lease& l) {
       const long long c = ch, u = id;
       long long channel_last = 0;
       l.sql() << "SELECT last_seq FROM channels WHERE id = :c", into(channel_last), use(c);
@@ -689,6 +689,11 @@ class soci_store final : public store {
   template <class F>
   auto run(F&& f) -> decltype(f(std::declval<const lease&>())) {
     return run(std::forward<F>(f), pool_);
+  }
+  // Runs `f` like run(), inside a write transaction that it commits.
+  template <class F>
+  auto write(F&& f) -> decltype(f(std::declval<const lease&>())) {
+    return run([&](const lease& l) { return in_write_transaction(l, f); });
   }
   template <class F>
   auto run(F&& f, session_pool& pool) -> decltype(f(std::declval<const lease&>())) {
