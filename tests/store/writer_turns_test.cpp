@@ -36,8 +36,9 @@ TEST_CASE("sqlite writers get their turn while the group commit writes in a loop
 
   // Writes of every shape while the loop runs: the probe, single statements, transactions.
   // Each one waits for its turn behind at most the loop's transaction under way and one more
-  // that took its turn just before; polling for the lock instead, a writer waits through
-  // tens of the loop's transactions.
+  // that took its turn just before (at most 3 seen on an idle machine, 5 next to other tests:
+  // the scheduler may pause this thread before it takes its turn). Polling for the lock
+  // instead, a writer waits through hundreds of the loop's transactions (775 to 7,378 seen).
   std::string error;    // the first failure ends the writes
   int most_passed = 0;  // the most loop transactions that passed one write
   const auto counted = [&](auto&& write) {
@@ -66,6 +67,6 @@ TEST_CASE("sqlite writers get their turn while the group commit writes in a loop
   CHECK(loop_error.empty());
   // The writers ran while the loop was committing, not after it ran out.
   CHECK(looped_when_done < k_loop_bound);
-  CHECK(most_passed <= 3);
+  CHECK(most_passed <= 50);
   CHECK(s->find_membership(ch.id, b)->role == chat::role::member);
 }
