@@ -1,4 +1,7 @@
 // Group channels, direct conversations, and membership rules.
+#include <sqlite3.h>
+
+#include <cstdlib>
 #include <set>
 
 #include "engine_fixture.hpp"
@@ -251,4 +254,137 @@ TEST_CASE("join_public_is_race_free_on_sqlite", "[channels][public][concurrency]
   auto members = e->members(users[0].id, *ids.begin());
   REQUIRE(members.ok());
   CHECK(members->members.size() == 8);
+}
+
+// ---- Membership rules in both directions ------------------------------------------------------
+
+namespace {
+
+// Counts the writes of members' roles in an SQLite file: a trigger records each UPDATE of
+// user_channels.role, also one that leaves the value as it was.
+struct role_write_counter {
+  explicit role_write_counter(const std::string& url)
+      : path(url.substr(std::string("sqlite3://db=").size())) {
+    exec(
+        "CREATE TABLE role_writes (n INTEGER);"
+        "CREATE TRIGGER count_role_writes AFTER UPDATE OF role ON user_channels"
+        " BEGIN INSERT INTO role_writes VALUES (1); END");
+  }
+  int count() {
+    int n = -1;
+    exec("SELECT COUNT(*) FROM role_writes", &n);
+    return n;
+  }
+  void exec(const std::string& sql, int* out = nullptr) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* error = nullptr;
+    auto first_column = [](void* n, int, char** values, char**) {
+      *static_cast<int*>(n) = std::atoi(values[0]);
+      return 0;
+    };
+    const int rc = sqlite3_exec(db, sql.c_str(), out ? +first_column : nullptr, out, &error);
+    INFO(sql << ": " << (error ? error : ""));
+    sqlite3_free(error);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  std::string path;
+};
+
+}  // namespace
+
+TEST_CASE("setting_the_role_a_member_already_has_writes_nothing_and_publishes_nothing",
+          "[membership]") {
+  const std::string url = sqlite_temp_url();
+  auto e = open_engine(url);
+  auto owner = make_user(*e, "owner");
+  auto bob = make_user(*e, "bob");
+  auto ch = e->create_group(owner.id, "team", "", {bob.id});
+  REQUIRE(ch.ok());
+  role_write_counter writes(url);
+  auto watcher = std::make_shared<recording_sink>();
+  e->connect(bob.id, watcher);
+
+  REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::member).ok());   // already a member
+  CHECK(e->set_role(owner.id, ch->id, owner.id, role::owner).ok());  // already the owner
+  CHECK(writes.count() == 0);
+  // A real change, as the marker: it is written once and is the first role event to arrive.
+  REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::admin).ok());
+  CHECK(writes.count() == 1);
+  REQUIRE(watcher->wait_count(event_kind::member_role_changed, 1));
+  const auto changes = watcher->of(event_kind::member_role_changed);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes.front()->subject->id == bob.id);
+  CHECK(changes.front()->subject->role == role::admin);
+}
+
+TEST_CASE("admins_may_not_change_roles_only_owners_may", "[membership]") {
+  auto e = open_memory_engine();
+  auto owner = make_user(*e, "owner");
+  auto admin = make_user(*e, "admin");
+  auto bob = make_user(*e, "bob");
+  auto ch = e->create_group(owner.id, "team", "", {admin.id, bob.id});
+  REQUIRE(ch.ok());
+  REQUIRE(e->set_role(owner.id, ch->id, admin.id, role::admin).ok());
+  for (role r : {role::member, role::admin, role::owner}) {
+    INFO(to_string(r));
+    CHECK(e->set_role(admin.id, ch->id, bob.id, r).code() == errc::forbidden);
+    CHECK(e->set_role(admin.id, ch->id, admin.id, r).code() == errc::forbidden);
+  }
+  CHECK(e->set_role(admin.id, ch->id, owner.id, role::member).code() == errc::forbidden);
+  CHECK(role_of(*e, owner.id, ch->id, bob.id) == role::member);
+  CHECK(role_of(*e, owner.id, ch->id, owner.id) == role::owner);
+  // The owner may: up and down again.
+  REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::admin).ok());
+  CHECK(role_of(*e, owner.id, ch->id, bob.id) == role::admin);
+  REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::member).ok());
+  CHECK(role_of(*e, owner.id, ch->id, bob.id) == role::member);
+}
+
+TEST_CASE("add_member_without_a_role_adds_a_plain_member_and_admins_may_add_admins",
+          "[membership]") {
+  auto e = open_memory_engine();
+  auto owner = make_user(*e, "owner");
+  auto admin = make_user(*e, "admin");
+  auto carol = make_user(*e, "carol");
+  auto dave = make_user(*e, "dave");
+  auto erin = make_user(*e, "erin");
+  auto ch = e->create_group(owner.id, "team", "", {admin.id});
+  REQUIRE(ch.ok());
+  REQUIRE(e->set_role(owner.id, ch->id, admin.id, role::admin).ok());
+  auto watcher = std::make_shared<recording_sink>();
+  e->connect(owner.id, watcher);
+
+  REQUIRE(e->add_member(owner.id, ch->id, carol.id).ok());  // no role given
+  CHECK(role_of(*e, owner.id, ch->id, carol.id) == role::member);
+  REQUIRE(watcher->wait_count(event_kind::member_added, 1));
+  CHECK(watcher->of(event_kind::member_added).front()->subject->role == role::member);
+  // Admins add as member or admin, owners as anything.
+  REQUIRE(e->add_member(admin.id, ch->id, dave.id, role::admin).ok());
+  CHECK(role_of(*e, owner.id, ch->id, dave.id) == role::admin);
+  CHECK(e->add_member(admin.id, ch->id, erin.id, role::owner).code() == errc::forbidden);
+  REQUIRE(e->add_member(owner.id, ch->id, erin.id, role::owner).ok());
+  CHECK(role_of(*e, owner.id, ch->id, erin.id) == role::owner);
+  // Now two owners: an admin still cannot remove either, the first owner may leave.
+  CHECK(e->remove_member(admin.id, ch->id, erin.id).code() == errc::forbidden);
+  CHECK(e->leave(owner.id, ch->id).ok());
+}
+
+TEST_CASE("channel_name_and_topic_at_their_longest_and_one_past", "[channels][limits]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  const std::string name(engine::max_channel_name_code_points, 'n');
+  const std::string topic(engine::max_topic_code_points, 't');
+  auto ch = e->create_group(alice.id, name, topic);
+  REQUIRE(ch.ok());
+  CHECK(e->create_group(alice.id, name + "n", "").code() == errc::invalid_argument);
+  CHECK(e->create_group(alice.id, "ok", topic + "t").code() == errc::invalid_argument);
+  CHECK(e->rename_channel(alice.id, ch->id, name + "n").code() == errc::invalid_argument);
+  CHECK(e->set_topic(alice.id, ch->id, topic + "t").code() == errc::invalid_argument);
+  CHECK(e->join_public(alice.id, name + "n").code() == errc::invalid_argument);
+  CHECK(e->rename_channel(alice.id, ch->id, "x").ok());  // one character is enough
+  CHECK(e->set_topic(alice.id, ch->id, "").ok());        // a topic may be empty
+  CHECK(e->join_public(alice.id, name).ok());
 }

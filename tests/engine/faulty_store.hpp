@@ -1,10 +1,15 @@
 // A real store with faults injected where a real database fails in ways a test cannot time:
 // a connection lost while its COMMIT was on its way (the transaction committed, the caller got
-// an error), and a database that does not answer. Everything else goes to the real store.
+// an error), a database that does not answer, and a message the database refuses. A gate holds
+// the commit thread inside append_messages so that a test can line up the next batch.
+// Everything else goes to the real store.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,9 +30,47 @@ class faulty_store final : public store {
   // While set, every append and every message lookup fails as if the database were down.
   std::atomic<bool> down{false};
 
-  std::vector<append_outcome> append_messages(
-      const std::vector<pending_message>& batch) override {
+  // A batch that holds a message with this text fails as a refused row would (internal), and
+  // stores nothing. Empty: off. Set it before the sends are queued.
+  std::string refused_text;
+
+  // While the gate is closed, append_messages waits at it before doing anything.
+  void close_gate() {
+    std::lock_guard<std::mutex> lock(gate_mutex_);
+    gate_closed_ = true;
+  }
+  void open_gate() {
+    {
+      std::lock_guard<std::mutex> lock(gate_mutex_);
+      gate_closed_ = false;
+    }
+    gate_changed_.notify_all();
+  }
+  // Waits (bounded) until `n` calls of append_messages have reached the gate in all.
+  bool wait_for_arrivals(int n, std::chrono::seconds timeout = std::chrono::seconds(10)) {
+    std::unique_lock<std::mutex> lock(gate_mutex_);
+    return gate_changed_.wait_for(lock, timeout, [&] { return arrivals_ >= n; });
+  }
+  // Batches append_messages was called with, in order (their texts).
+  std::vector<std::vector<std::string>> batches() {
+    std::lock_guard<std::mutex> lock(gate_mutex_);
+    return batches_;
+  }
+
+  std::vector<append_outcome> append_messages(const std::vector<pending_message>& batch) override {
+    {
+      std::unique_lock<std::mutex> lock(gate_mutex_);
+      ++arrivals_;
+      std::vector<std::string> texts;
+      for (const auto& m : batch) texts.push_back(m.text);
+      batches_.push_back(std::move(texts));
+      gate_changed_.notify_all();
+      gate_changed_.wait(lock, [&] { return !gate_closed_; });
+    }
     if (down) throw store_error(store_error::kind::unavailable, "injected: database down");
+    for (const auto& m : batch)
+      if (!refused_text.empty() && m.text == refused_text)
+        throw store_error(store_error::kind::internal, "injected: refused row " + m.text);
     if (lose_commits.load() > 0) {
       --lose_commits;
       throw store_error(store_error::kind::unavailable, "injected: lost connection before COMMIT",
@@ -41,8 +84,8 @@ class faulty_store final : public store {
     }
     return outcomes;
   }
-  std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before,
-                                              int limit, bool newest_first) override {
+  std::vector<chat::message> messages_between(channel_id ch, seq_t after, seq_t before, int limit,
+                                              bool newest_first) override {
     if (down) throw store_error(store_error::kind::unavailable, "injected: database down");
     return inner->messages_between(ch, after, before, limit, newest_first);
   }
@@ -97,6 +140,13 @@ class faulty_store final : public store {
   // clang-format on
 
   std::unique_ptr<store> inner;
+
+ private:
+  std::mutex gate_mutex_;  // guards the gate, arrivals_ and batches_
+  std::condition_variable gate_changed_;
+  bool gate_closed_ = false;
+  int arrivals_ = 0;
+  std::vector<std::vector<std::string>> batches_;
 };
 
 }  // namespace chat::detail

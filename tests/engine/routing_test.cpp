@@ -1,4 +1,5 @@
 // Live delivery: who receives which event, in what order, and that it is encoded once.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine_fixture.hpp"
@@ -50,10 +51,15 @@ TEST_CASE("a_retried_send_is_not_delivered_twice", "[routing]") {
   e->connect(bob.id, bob_sink);
   REQUIRE(e->send(alice.id, dm->id, "x", "same").ok());
   REQUIRE(e->send(alice.id, dm->id, "x", "same").ok());
+  // The marker: a channel's events arrive in order, so once "y" is here a second "x" would be.
   REQUIRE(e->send(alice.id, dm->id, "y", "other").ok());
-  REQUIRE(bob_sink->wait_count(event_kind::message_created, 2));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  CHECK(bob_sink->of(event_kind::message_created).size() == 2);
+  REQUIRE(bob_sink->wait_for([](const std::vector<event_ptr>& all) {
+    return std::any_of(all.begin(), all.end(),
+                       [](const event_ptr& ev) { return ev->message && ev->message->text == "y"; });
+  }));
+  std::vector<std::string> texts;
+  for (auto& ev : bob_sink->of(event_kind::message_created)) texts.push_back(ev->message->text);
+  CHECK(texts == std::vector<std::string>{"x", "y"});
 }
 
 TEST_CASE("events_arrive_in_seq_order_per_channel_under_concurrent_senders", "[routing]") {
@@ -133,8 +139,13 @@ TEST_CASE("read_markers_reach_only_my_other_sessions", "[routing]") {
   CHECK(bob1->of(event_kind::read_marker).empty());
   CHECK(alice1->of(event_kind::read_marker).empty());
   REQUIRE(e->mark_read(bob.id, dm->id, 1).ok());  // unchanged: no new event
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  CHECK(bob2->of(event_kind::read_marker).size() == 1);
+  // The marker: a real move of the marker, the next read_marker event to arrive.
+  REQUIRE(e->send(alice.id, dm->id, "y").ok());
+  REQUIRE(e->mark_read(bob.id, dm->id, 2, first).ok());
+  REQUIRE(bob2->wait_count(event_kind::read_marker, 2));
+  const auto markers = bob2->of(event_kind::read_marker);
+  REQUIRE(markers.size() == 2);
+  CHECK(markers[1]->read_seq == 2);
 }
 
 TEST_CASE("typing_reaches_other_online_members_and_presence_follows_connections",
@@ -168,7 +179,10 @@ TEST_CASE("typing_reaches_other_online_members_and_presence_follows_connections"
   // A second session does not announce again; the last one going does.
   const connection_id bob2 = e->connect(bob.id, std::make_shared<recording_sink>());
   e->disconnect(bob1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The marker: bob types from his remaining session; a presence event for the disconnect
+  // would have been delivered to alice before it.
+  REQUIRE(e->typing(bob.id, dm->id, bob2).ok());
+  REQUIRE(a->wait_count(event_kind::typing, 2));
   CHECK(a->of(event_kind::presence).size() == 1);
   e->disconnect(bob2);
   REQUIRE(a->wait_count(event_kind::presence, 2));

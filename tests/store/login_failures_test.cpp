@@ -1,7 +1,10 @@
 // Store contract: the failed-login counts of the login backoff (login_failures, schema v3).
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "store/store_fixture.hpp"
+#include "support/thread_errors.hpp"
 
 using namespace chat;
 using namespace chat::test;
@@ -57,11 +60,14 @@ STORE_CASE(concurrent_login_failures_are_all_counted) {
   auto s = db.open(4);
   constexpr int k_threads = 4, k_each = 10;
   std::vector<std::thread> threads;
+  thread_errors errors;
   for (int t = 0; t < k_threads; ++t)
     threads.emplace_back([&] {
-      for (int i = 0; i < k_each; ++i) s->add_login_failure("account:target", 1000 + i, 0);
+      for (int i = 0; i < k_each; ++i)
+        errors.run([&] { s->add_login_failure("account:target", 1000 + i, 0); });
     });
   for (auto& t : threads) t.join();
+  REQUIRE(errors.messages() == std::vector<std::string>{});
   CHECK(s->find_login_failures("account:target")->failures == k_threads * k_each);
 }
 

@@ -1,10 +1,12 @@
 // Store contract: append_messages (group commit), history pages and read markers.
-#include <atomic>
 #include <map>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "store/store_fixture.hpp"
+#include "support/thread_errors.hpp"
 
 using namespace chat;
 using namespace chat::test;
@@ -179,20 +181,17 @@ template <class ChannelOf>
 void append_concurrently(detail::store& s, user_id sender, int threads, int per_thread,
                          ChannelOf channel_of) {
   std::vector<std::thread> workers;
-  std::atomic<int> failures{0};
+  thread_errors errors;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       for (int i = 0; i < per_thread; ++i) {
-        try {
-          s.append_messages({pending(sender, channel_of(t), "t" + std::to_string(t))});
-        } catch (const detail::store_error&) {
-          ++failures;
-        }
+        errors.run(
+            [&] { s.append_messages({pending(sender, channel_of(t), "t" + std::to_string(t))}); });
       }
     });
   }
   for (auto& w : workers) w.join();
-  REQUIRE(failures.load() == 0);
+  REQUIRE(errors.messages() == std::vector<std::string>{});
 }
 
 void require_gap_free(detail::store& s, channel_id ch, int expected) {
@@ -233,15 +232,20 @@ STORE_CASE(two_store_objects_on_one_database_share_the_seq_sequence) {
   auto s2 = db.open(2);
   const auto a = make_user(*s1, "a").user.id;
   const auto ch = make_group(*s1, a, {});
+  thread_errors errors;
   std::thread t1([&] {
     for (int i = 0; i < 100; ++i)
-      s1->append_messages({pending(a, ch.id, "one"), pending(a, ch.id, "two")});
+      errors.run([&] {
+        s1->append_messages({pending(a, ch.id, "one"), pending(a, ch.id, "two")});
+      });
   });
   std::thread t2([&] {
-    for (int i = 0; i < 100; ++i) s2->append_messages({pending(a, ch.id, "three")});
+    for (int i = 0; i < 100; ++i)
+      errors.run([&] { s2->append_messages({pending(a, ch.id, "three")}); });
   });
   t1.join();
   t2.join();
+  REQUIRE(errors.messages() == std::vector<std::string>{});
   require_gap_free(*s2, ch.id, 300);
 }
 

@@ -1,11 +1,10 @@
 // Store contract: schema migrations on open.
-#include <atomic>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "store/store_fixture.hpp"
+#include "support/thread_errors.hpp"
 
 using namespace chat;
 using namespace chat::test;
@@ -34,25 +33,21 @@ STORE_CASE(concurrent_first_opens_migrate_once_without_errors) {
   // SQLITE_BUSY without the busy handler; session_pool.cpp retries it).
   // The race is short: on SQLite, 20 new files, so that it is run into every time.
   const int rounds = db.which == test::backend::sqlite ? 20 : 1;
-  std::mutex mutex;
-  std::vector<std::string> failures;
+  thread_errors errors;  // every failure with its message, not just a count
   for (int round = 0; round < rounds; ++round) {
     const test::store_fixture fresh = round == 0 ? db : test::store_fixture(db.which);
     std::vector<std::thread> openers;
     for (int i = 0; i < 4; ++i) {
       openers.emplace_back([&] {
-        try {
+        errors.run([&] {
           auto s = fresh.open(1);
           s->ping();
-        } catch (const detail::store_error& e) {
-          std::lock_guard<std::mutex> lock(mutex);
-          failures.push_back(e.what());
-        }
+        });
       });
     }
     for (auto& t : openers) t.join();
   }
-  CHECK(failures == std::vector<std::string>{});
+  CHECK(errors.messages() == std::vector<std::string>{});
   auto s = db.open();
   make_user(*s, "works");
   CHECK(s->find_user_by_key("works"));

@@ -108,7 +108,12 @@ STORE_CASE(sessions_insert_find_extend_and_delete) {
   CHECK_FALSE(s->find_session("hash-2"));
 }
 
-STORE_CASE(ping_succeeds_on_an_open_store) {
+STORE_CASE(ping_and_the_write_probe_succeed_on_an_open_store_one_connection_lease_each) {
   auto s = db.open();
-  s->ping();
+  const auto before = s->calls();
+  CHECK_NOTHROW(s->ping());
+  CHECK(s->calls() == before + 1);
+  CHECK_NOTHROW(s->probe_write(1234));
+  CHECK_NOTHROW(s->probe_write(1235));  // the probe's one row is rewritten, not inserted again
+  CHECK(s->calls() == before + 3);
 }

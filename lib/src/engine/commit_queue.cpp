@@ -30,10 +30,12 @@ bool same_send(const message& m, const pending_message& p) {
 
 }  // namespace
 
-commit_queue::commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats)
+commit_queue::commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats,
+                           std::size_t max_waiting)
     : db_(db),
       events_(events),
       max_batch_(max_batch == 0 ? 1 : max_batch),
+      max_waiting_(max_waiting),
       stats_(std::move(stats)) {
   thread_ = std::thread([this] { run(); });
 }
@@ -50,7 +52,7 @@ commit_queue::~commit_queue() {
 void commit_queue::push(request r) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (waiting_.size() < k_max_waiting && !stopping_) {
+    if (waiting_.size() < max_waiting_ && !stopping_) {
       waiting_.push_back(std::move(r));
       lock.unlock();
       wake_.notify_one();

@@ -17,6 +17,10 @@ namespace chat::detail {
 
 class commit_queue {
  public:
+  static constexpr std::size_t k_max_waiting = 100000;
+  // Sends in doubt kept for lookup; past this the oldest are left to sync.
+  static constexpr std::size_t k_max_in_doubt = 10000;
+
   struct stats_sink {
     std::function<void(std::size_t batch, std::size_t stored, std::size_t duplicates)> batch;
     std::function<void(store_error::kind)> database_error;
@@ -28,7 +32,10 @@ class commit_queue {
     // A stored message made its sender's membership by_choice (presence may start).
     std::function<void(user_id sender, channel_id channel)> first_choice;
   };
-  commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats);
+  // At most `max_waiting` sends wait behind the batch being committed; push() refuses the next
+  // one (tests make it small).
+  commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats,
+               std::size_t max_waiting = k_max_waiting);
   ~commit_queue();  // commits what is queued, then stops
 
   struct request {
@@ -39,10 +46,6 @@ class commit_queue {
   // Queues a send; the callback runs on the commit thread. Fails at once with unavailable if
   // too many sends are waiting (the database is not keeping up or is down).
   void push(request r);
-
-  static constexpr std::size_t k_max_waiting = 100000;
-  // Sends in doubt kept for lookup; past this the oldest are left to sync.
-  static constexpr std::size_t k_max_in_doubt = 10000;
 
  private:
   // A send whose transaction may or may not have committed (the connection died during COMMIT).
@@ -66,6 +69,7 @@ class commit_queue {
   store& db_;
   publisher& events_;
   const std::size_t max_batch_;
+  const std::size_t max_waiting_;
   stats_sink stats_;
 
   std::mutex mutex_;  // guards waiting_ and stopping_
