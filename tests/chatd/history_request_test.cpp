@@ -62,6 +62,16 @@ TEST_CASE("history_after_seq_pages_forward_and_before_seq_back", "[session][hist
   auto back = f.history(R"(,"before_seq":4,"limit":2)");
   CHECK(seqs(back) == std::vector<long long>{2, 3});
   CHECK(back["result"]["has_more"] == true);
+  // A page of exactly `limit` messages up to the end has no more, and holds the last one.
+  auto exact = f.history(R"(,"after_seq":3,"limit":2)");
+  CHECK(seqs(exact) == std::vector<long long>{4, 5});
+  CHECK(exact["result"]["has_more"] == false);
+  auto all = f.history(R"(,"limit":5)");
+  CHECK(seqs(all) == std::vector<long long>{1, 2, 3, 4, 5});
+  CHECK(all["result"]["has_more"] == false);
+  auto first_two = f.history(R"(,"before_seq":3,"limit":2)");
+  CHECK(seqs(first_two) == std::vector<long long>{1, 2});
+  CHECK(first_two["result"]["has_more"] == false);
   // A null bound is no bound.
   CHECK(seqs(f.history(R"(,"before_seq":null,"after_seq":3)")) == std::vector<long long>{4, 5});
 }
