@@ -69,6 +69,14 @@ TEST_CASE("sync_limit_per_channel_is_1_to_200", "[session][sync][limits]") {
     CHECK(max["result"]["channels"][0]["messages"].size() == 200);
     CHECK(max["result"]["channels"][0]["has_more"] == true);
   }
+  // Exactly limit_per_channel messages left: all of them, no more.
+  auto exact = sync("e", R"(,"limit_per_channel":2,"cursors":[{"channel_id":")" +
+                             std::to_string(g->id) + R"(","after_seq":199}])");
+  REQUIRE(exact["result"]["channels"].size() == 1);
+  CHECK(exact["result"]["channels"][0]["messages"].size() == 2);
+  CHECK(exact["result"]["channels"][0]["messages"][1]["seq"] == 201);
+  CHECK(exact["result"]["channels"][0]["has_more"] == false);
+  CHECK(exact["result"]["has_more"] == false);
   for (const char* bad : {R"(,"limit_per_channel":0)", R"(,"limit_per_channel":201)"}) {
     INFO(bad);
     auto e = sync("c", bad);
@@ -81,4 +89,35 @@ TEST_CASE("sync_limit_per_channel_is_1_to_200", "[session][sync][limits]") {
     INFO(bad);
     CHECK(sync("d", bad)["code"] == "bad_request");
   }
+}
+
+// docs/protocol.md, "sync": one reply lists at most 100 channels; the result's has_more says
+// channels after the last one listed may have news, and the next sync with moved cursors
+// reaches them.
+TEST_CASE("a_sync_reply_lists_100_channels_and_says_has_more_only_past_them",
+          "[session][sync][limits]") {
+  session_fixture f;
+  auto alice = account(*f.engine, "alice");
+  f.sign_in(alice);
+  std::vector<chat::channel_id> channels;
+  for (int i = 0; i < 101; ++i) {
+    auto g = f.engine->create_group(alice.account.id, "g" + std::to_string(i), "");
+    REQUIRE(g.ok());
+    REQUIRE(f.engine->send(alice.account.id, g->id, "news", "").ok());
+    channels.push_back(g->id);
+  }
+  f.take();
+  // All 101 without cursors: the first 100, in ascending id order, and has_more.
+  auto first = f.reply(R"({"type":"sync","id":"s1"})", "s1");
+  REQUIRE(first["result"]["channels"].size() == 100);
+  CHECK(first["result"]["channels"][0]["channel_id"] == std::to_string(channels[0]));
+  CHECK(first["result"]["channels"][99]["channel_id"] == std::to_string(channels[99]));
+  CHECK(first["result"]["has_more"] == true);
+  // The first channel read: exactly 100 have news, all listed, no more.
+  const std::string cursor =
+      R"({"channel_id":")" + std::to_string(channels[0]) + R"(","after_seq":1})";
+  auto exact = f.reply(R"({"type":"sync","id":"s2","cursors":[)" + cursor + "]}", "s2");
+  REQUIRE(exact["result"]["channels"].size() == 100);
+  CHECK(exact["result"]["channels"][99]["channel_id"] == std::to_string(channels[100]));
+  CHECK(exact["result"]["has_more"] == false);
 }
