@@ -88,6 +88,39 @@ struct session_fixture {
     for (auto& f : box->take()) out.push_back(nlohmann::json::parse(f.payload()));
     return out;
   }
+  static bool is_reply_to(const nlohmann::json& frame, const std::string& id) {
+    return (frame["type"] == "response" || frame["type"] == "error") && frame["id"] == id;
+  }
+  // Frames queued until the reply (response or error) to request `id` has come, that reply
+  // included; for replies queued off the request lane (a send's ack comes from the commit
+  // thread). Bounded: 10 s.
+  std::vector<nlohmann::json> until_reply(const std::string& id) {
+    std::vector<nlohmann::json> out;
+    for (int i = 0; i < 10000; ++i) {
+      bool found = false;
+      for (auto& f : box->take()) {
+        out.push_back(nlohmann::json::parse(f.payload()));
+        found = found || is_reply_to(out.back(), id);
+      }
+      if (found) return out;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    FAIL("no reply to request " << id);
+    return out;
+  }
+  // The reply to one request; events queued with it are dropped.
+  nlohmann::json reply(const std::string& frame, const std::string& id) {
+    s->on_frame(frame, t0);
+    for (auto& fr : until_reply(id))
+      if (is_reply_to(fr, id)) return fr;
+    return {};
+  }
+  // Authenticates the session as `grant`'s user and drops the frames queued so far.
+  void sign_in(const chat::session_grant& grant) {
+    REQUIRE(one(R"({"type":"auth","id":"auth","token":")" + grant.token + R"("})")["type"] ==
+            "response");
+  }
+
   nlohmann::json one(const std::string& frame) {
     s->on_frame(frame, t0);
     auto frames = take();

@@ -58,3 +58,37 @@ TEST_CASE("outbox_drops_everything_after_shut", "[outbox]") {
   CHECK(ready == 0);
   CHECK(box.take().empty());
 }
+
+// docs/protocol.md "Limits": the queue is cut off when it passes a limit, not when it reaches
+// it: exactly max_bytes (queued plus the transport's backlog) and exactly max_frames are kept.
+TEST_CASE("outbox_holds_exactly_its_limits_and_overflows_one_past", "[outbox][limits]") {
+  int overflow = 0;
+  outbox bytes(
+      {10, 100}, [] {}, [&] { ++overflow; });
+  bytes.push({nullptr, "12345"});
+  bytes.push({nullptr, "67890"});
+  CHECK(overflow == 0);
+  CHECK(bytes.take().size() == 2);
+  bytes.push({nullptr, "1234567890"});
+  bytes.push({nullptr, "x"});
+  CHECK(overflow == 1);
+
+  overflow = 0;
+  outbox frames(
+      {1000, 3}, [] {}, [&] { ++overflow; });
+  for (int i = 0; i < 3; ++i) frames.push({nullptr, "x"});
+  CHECK(overflow == 0);
+  CHECK_FALSE(frames.overflowed());
+  frames.push({nullptr, "x"});
+  CHECK(overflow == 1);
+
+  overflow = 0;
+  outbox backlog(
+      {100, 100}, [] {}, [&] { ++overflow; });
+  backlog.set_transport_backlog(94);
+  backlog.push({nullptr, "123456"});  // 100 in all
+  CHECK(overflow == 0);
+  backlog.set_transport_backlog(95);
+  backlog.check_backlog();
+  CHECK(overflow == 1);
+}

@@ -53,6 +53,13 @@ bool origin_allowed(const std::string& origin, const std::string& host, bool tls
   return origin == std::string(tls ? "https://" : "http://") + host;
 }
 
+handshake_origin judge_handshake_origin(const std::string& origin, const std::string& host,
+                                        bool tls, const config& settings) {
+  if (origin.empty()) return handshake_origin::native;
+  return origin_allowed(origin, host, tls, settings) ? handshake_origin::browser
+                                                     : handshake_origin::refused;
+}
+
 bool secure_cookies(bool tls, const config& settings) {
   return tls || settings.public_https();
 }

@@ -26,6 +26,13 @@ bool host_allowed(const std::string& host, const config& settings);
 // that Host passes host_allowed() (with a --public-url: only an IP address or localhost).
 bool origin_allowed(const std::string& origin, const std::string& host, bool tls,
                     const config& settings);
+// What a WebSocket handshake is, by its Origin header (docs/protocol.md, "Authentication"):
+// without Origin a native client (accepted; a cookie it sends is not read: it sends `auth`),
+// with an allowed one a browser (its session cookie authenticates it), with any other refused
+// (403 forbidden).
+enum class handshake_origin { native, browser, refused };
+handshake_origin judge_handshake_origin(const std::string& origin, const std::string& host,
+                                        bool tls, const config& settings);
 // Cookies carry Secure (and the session cookie the __Host- prefix) on a TLS connection or
 // when --public-url is https (TLS ends at a proxy in front of chatd).
 bool secure_cookies(bool tls, const config& settings);

@@ -307,8 +307,9 @@ class ws_server final : public server {
       return reject(con, 404, code::not_found, "no WebSocket endpoint here");
     if (shutting_down_) return reject(con, 503, "unavailable", "server is shutting down");
     const std::string origin = con->get_request_header("Origin");
-    const bool origin_ok = origin_allowed_(origin, con->get_request_header("Host"));
-    if (!origin.empty() && !origin_ok) {
+    const auto kind =
+        http::judge_handshake_origin(origin, con->get_request_header("Host"), tls_, settings_);
+    if (kind == http::handshake_origin::refused) {
       spdlog::info("event=ws.rejected reason=origin origin={}", log_value(origin));
       return reject(con, 403, "forbidden", "origin not allowed");
     }
@@ -320,7 +321,7 @@ class ws_server final : public server {
     // Browsers authenticate with the session cookie (their origin checked above), checked off
     // this thread once the connection is open; native clients send an auth frame instead. A
     // stale cookie falls back to the auth frame.
-    if (origin_ok) {
+    if (kind == http::handshake_origin::browser) {
       if (auto token = http::session_cookie(con->get_request_header("Cookie"),
                                             http::secure_cookies(tls_, settings_))) {
         state->cookie_token = *token;
@@ -355,10 +356,6 @@ class ws_server final : public server {
     set_headers(*con, {{"Content-Type", "application/json"}});
     con->set_body(std::string(R"({"error":)") + error_object(code, message) + "}");
     return false;
-  }
-
-  bool origin_allowed_(const std::string& origin, const std::string& host) const {
-    return http::origin_allowed(origin, host, tls_, settings_);
   }
 
   void on_open(const state_ptr& state) {
