@@ -129,17 +129,28 @@ test('over_the_request_rate_gets_rate_limited_and_recovers', async () => {
 
 test('keepalive_pings_hold_a_quiet_connection_and_a_silent_peer_is_closed', async () => {
   const a = await chatd.account('a');
+  const opened = Date.now();
   const c = await Client.connect(chatd.ws, { token: a.token });
+  // Past --idle-timeout 3 the automatic pongs keep it open: wait for the 5th keep-alive ping
+  // (--ping-interval 1), which comes 5 s after connecting, not for a fixed time.
   let pings = 0;
-  c.ws.on('ping', () => { pings++; });
-  await sleep(4500);  // past --idle-timeout 3: the automatic pongs keep it open
-  assert.ok(pings >= 2, `pings: ${pings}`);
+  await new Promise((resolve) => c.ws.on('ping', () => { if (++pings === 5) resolve(); }));
+  assert.ok(Date.now() - opened > 3500, `5 pings within ${Date.now() - opened} ms: past the idle timeout?`);
   assert.equal(c.closed, null);
   assert.deepEqual(await c.call('ping'), {});
-  // A peer that stops answering (socket paused: no pongs) is closed as idle.
+  // A peer that stops answering (socket paused: no pongs) is closed as idle: wait until the
+  // server counts one connection less (c stays), then see the close.
+  const open = async () => Number((await chatd.request('GET', '/metrics')).body.match(/^chatd_connections (\d+)$/m)[1]);
   const d = await Client.connect(chatd.ws, { token: a.token });
+  const before = await open();
   d.ws._socket.pause();
-  await sleep(5000);
+  const paused = Date.now();
+  for (const deadline = paused + 15000; await open() !== before - 1;) {
+    assert.ok(Date.now() < deadline, 'the silent peer is not closed within 15 s');
+    await sleep(100);
+  }
+  assert.ok(Date.now() - paused > 2500, `closed ${Date.now() - paused} ms after going silent: before --idle-timeout 3`);
+  assert.equal(c.closed, null, 'the answering peer stays open');
   d.ws._socket.resume();
   const closed = await d.waitClosed(10000);
   assert.ok([4002, 1006].includes(closed.code), `close ${closed.code}`);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Chatd } from './lib/chatd.mjs';
-import { Client, isMessage, isEvent, sleep } from './lib/client.mjs';
+import { Client, isMessage, isMessageId, isEvent, sleep } from './lib/client.mjs';
 
 let chatd;
 const clients = [];
@@ -36,7 +36,6 @@ test('dm_both_ways', async () => {
   const back = await ca.next(isMessage(channel.id));
   assert.equal(back.message.text, 'hi alice 👋');
   assert.equal(back.message.seq, reply.message.seq);
-  assert.ok(await ca.none(isMessage(channel.id)), 'the sender gets an ack, not its own event');
   const list = await cb.call('list_channels');
   const dm = list.channels.find((s) => s.channel.id === channel.id);
   assert.equal(dm.peer.id, a.user.id);
@@ -44,6 +43,13 @@ test('dm_both_ways', async () => {
   assert.equal(dm.unread, 0);
   const la = (await ca.call('list_channels')).channels.find((s) => s.channel.id === channel.id);
   assert.equal(la.unread, 1);
+  // The sender gets no event of its own message. Marker: b's next message, which comes after
+  // it (a connection gets a channel's messages in seq order).
+  await ca.call('send', { channel_id: channel.id, text: 'and again' });
+  const marker = await cb.call('send', { channel_id: channel.id, text: 'marker' });
+  assert.ok(await ca.noneBefore(isMessage(channel.id), isMessageId(marker.message.id)),
+    'the sender gets an ack, not its own event');
+  await cb.next(isMessage(channel.id));
 });
 
 test('send_is_idempotent_on_client_msg_id', async () => {
@@ -54,7 +60,9 @@ test('send_is_idempotent_on_client_msg_id', async () => {
   const retry = await ca.call('send', { channel_id: channel.id, text: 'once', client_msg_id: 'same' });
   assert.deepEqual(retry.message, first.message);
   await cb.next(isMessage(channel.id));
-  assert.ok(await cb.none(isMessage(channel.id)), 'a retry is not delivered twice');
+  const marker = await ca.call('send', { channel_id: channel.id, text: 'marker' });
+  assert.ok(await cb.noneBefore(isMessage(channel.id), isMessageId(marker.message.id)),
+    'a retry is not delivered twice');
 });
 
 test('group_of_three_non_member_receives_nothing_and_cannot_read_or_post', async () => {
@@ -176,7 +184,9 @@ test('two_sessions_of_one_user_both_receive_and_share_read_markers', async () =>
   // b's own send from session 1 reaches session 2 (not session 1).
   const own = await cb1.call('send', { channel_id: channel.id, text: 'from b1' });
   assert.equal((await cb2.next(isMessage(channel.id))).message.id, own.message.id);
-  assert.ok(await cb1.none(isMessage(channel.id)));
+  const marker = await ca.call('send', { channel_id: channel.id, text: 'marker' });
+  assert.ok(await cb1.noneBefore(isMessage(channel.id), isMessageId(marker.message.id)),
+    'the sending connection gets no event of its own message');
 });
 
 test('typing_and_presence', async () => {

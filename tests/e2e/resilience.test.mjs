@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Chatd } from './lib/chatd.mjs';
-import { Client, isMessage, sleep } from './lib/client.mjs';
+import { Client, isEvent, isMessage, sleep } from './lib/client.mjs';
 
 test('restart_under_load_loses_nothing_acknowledged', async () => {
   const first = await new Chatd().start();
@@ -23,13 +23,17 @@ test('restart_under_load_loses_nothing_acknowledged', async () => {
       if (ca.closed) break;
     }
   })();
-  await sleep(700);
+  // Stop under load: once a number of sends are acknowledged (not after a fixed time).
+  for (const deadline = Date.now() + 10000; acked.length < 50;) {
+    assert.ok(Date.now() < deadline, `only ${acked.length} sends acknowledged within 10 s`);
+    await sleep(20);
+  }
   const status = await first.stop('SIGTERM');
   stopping = true;
   await sender;
   assert.equal(status.code, 0, first.log);
   assert.equal(ca.closed?.code, 1001, 'clients are told the server is going away');
-  assert.ok(acked.length > 20, `acked ${acked.length}`);
+  assert.ok(acked.length >= 50, `acked ${acked.length}`);
   assert.match(first.log, /event=shutdown/);
   assert.doesNotMatch(first.log, new RegExp(a.token), 'no token in the logs');
 
@@ -63,7 +67,7 @@ test('a_paused_reader_gets_every_frame_intact_and_in_order_after_a_backlog', asy
   const cs = await Client.connect(chatd.ws, { token: s.token });
   const cr = await Client.connect(chatd.ws, { token: r.token });
   const { channel } = await cs.call('create_group', { name: 'backlog', member_ids: [r.user.id] });
-  await sleep(200);
+  await cr.next(isEvent('channel.created', (f) => f.channel.id === channel.id));
   cr.ws._socket.pause();
   const text = (i) => `${i} ${'é'.repeat(1500)}`;  // ~3 KB per frame, 2,500 frames: ~8 MB
   const total = 2500;
@@ -91,7 +95,7 @@ test('slow_consumer_is_cut_off_and_others_are_unaffected', async () => {
   const cf = await Client.connect(chatd.ws, { token: fast.token });
   const cw = await Client.connect(chatd.ws, { token: slow.token });
   const { channel } = await cs.call('create_group', { name: 'firehose', member_ids: [fast.user.id, slow.user.id] });
-  await sleep(200);
+  for (const c of [cf, cw]) await c.next(isEvent('channel.created', (f) => f.channel.id === channel.id));
   cw.ws._socket.pause();  // stops reading: its TCP window and then the server queue fill up
   const text = 'x'.repeat(1900);
   // Send until the server reports the cut-off (kernel socket buffers absorb the first MBs).

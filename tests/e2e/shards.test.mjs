@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Chatd } from './lib/chatd.mjs';
-import { Client, isMessage } from './lib/client.mjs';
+import { Client, isMessage, isMessageId } from './lib/client.mjs';
 
 test('members_on_every_shard_get_each_message_once_in_order', async () => {
   const chatd = await new Chatd({ args: ['--threads', '4'] }).start();
@@ -19,12 +19,19 @@ test('members_on_every_shard_get_each_message_once_in_order', async () => {
     for (let i = 0; i < 20; i++) {
       sent.push((await clients[i % clients.length].call('send', { channel_id: channel, text: `m${i}` })).message);
     }
+    // Markers for "nothing twice": two last messages, each comes after every duplicate
+    // (seq order); client 0 sent the first, so it waits for the second.
+    const markers = [];
+    for (const k of [0, 1]) {
+      markers.push((await clients[k].call('send', { channel_id: channel, text: `marker${k}` })).message);
+    }
     for (const [k, c] of clients.entries()) {
       const expected = sent.filter((_, i) => i % clients.length !== k);  // no echo to the sender's connection
       const got = [];
       for (let i = 0; i < expected.length; i++) got.push((await c.next(isMessage(channel))).message);
       assert.deepEqual(got.map((m) => m.seq), expected.map((m) => m.seq), `client ${k} in seq order`);
-      assert.ok(await c.none(isMessage(channel), 200), `client ${k} got nothing twice`);
+      const marker = markers[k === 0 ? 1 : 0];
+      assert.ok(await c.noneBefore(isMessage(channel), isMessageId(marker.id)), `client ${k} got nothing twice`);
     }
     await Promise.all(clients.map((c) => c.close()));
   } finally {

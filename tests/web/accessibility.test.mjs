@@ -1,6 +1,7 @@
 // axe-core on every screen, at 1280×800 and 360×640, in light and dark mode: zero violations.
 // Also: one pane with back navigation on a phone, dark mode and reduced motion honoured, and
-// the README's screenshots (docs/screenshots/) taken along the way.
+// screenshots taken along the way (to a temporary directory; tests/web/screenshots.sh saves them
+// as the README's, in docs/screenshots/).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DESKTOP, PHONE, checkA11y, person, screenshot } from './lib/browser.mjs';

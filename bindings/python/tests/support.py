@@ -56,3 +56,25 @@ def wait_for(connection, kind, timeout=5.0):
             if event.kind == kind:
                 return event
     raise AssertionError(f"no {kind.name} event within {timeout} s")
+
+
+def wait_until_blocked(tid, timeout=5.0):
+    """Waits until the thread whose native id `tid` (a list) gets is asleep (state S in /proc) in
+    two checks 10 ms apart, i.e. blocked in its poll rather than waiting for the GIL (released
+    between the checks): an interrupt sent before the poll starts would only be latched, and a
+    test would pass without a blocked poll being woken."""
+    deadline = time.monotonic() + timeout
+    asleep = 0
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        state = None
+        if tid:
+            try:
+                with open(f"/proc/self/task/{tid[0]}/stat") as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                pass
+        asleep = asleep + 1 if state == "S" else 0
+        if asleep >= 2:
+            return
+    raise AssertionError(f"the polling thread did not block within {timeout} s")

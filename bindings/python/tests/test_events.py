@@ -6,7 +6,7 @@ import unittest
 
 import libchat
 from libchat import EventKind
-from support import open_engine, wait_for
+from support import open_engine, wait_for, wait_until_blocked
 
 
 class EventsTest(unittest.TestCase):
@@ -36,7 +36,10 @@ class EventsTest(unittest.TestCase):
             self.assertEqual(event.channel_id, dm.id)
             self.assertEqual(event.data["event"], "message.created")
             self.assertEqual(event.data["message"]["text"], "ping")
-            self.assertEqual(a.poll(), [])  # the origin connection hears nothing of its own send
+            # The origin connection hears nothing of its own send. Marker: bob's answer, which
+            # comes after it (a connection gets a channel's messages in seq order).
+            answer = e.send(self.bob, dm.id, "pong", origin=b)
+            self.assertEqual(wait_for(a, EventKind.MESSAGE_CREATED).message, answer)
 
             e.typing(self.alice, dm.id, origin=a)
             typing = wait_for(b, EventKind.TYPING)
@@ -95,18 +98,26 @@ class EventsTest(unittest.TestCase):
         self.assertEqual(threads, {f"libchat-events-{b.id}"})
         with self.assertRaises(RuntimeError):
             b.start(on_event)
+        marker = e.connect(self.bob)  # another connection of bob's: it gets what b would
         b.close()
-        e.send(self.alice, group, "after close")
-        time.sleep(0.05)
-        self.assertEqual(len(got), 3)
+        after = e.send(self.alice, group, "after close")
+        self.assertEqual(wait_for(marker, EventKind.MESSAGE_CREATED).message, after)
+        marker.close()
+        self.assertEqual(got, ["one", "two", "three"])  # nothing after close
 
     def test_close_wakes_a_blocked_poll(self):
         e = self.engine
         b = e.connect(self.bob)
         result = []
-        t = threading.Thread(target=lambda: result.append(b.poll(timeout=None)))
+        tid = []
+
+        def poll_forever():
+            tid.append(threading.get_native_id())
+            result.append(b.poll(timeout=None))
+
+        t = threading.Thread(target=poll_forever)
         t.start()
-        time.sleep(0.05)
+        wait_until_blocked(tid)
         b.interrupt()
         t.join(5)
         self.assertFalse(t.is_alive())

@@ -126,10 +126,32 @@ export class Client {
     });
   }
 
-  // Resolves true if no event matching `pred` arrives within `ms`.
-  async none(pred, ms = 300) {
-    await new Promise((r) => setTimeout(r, ms));
-    return !this.events.some(pred);
+  // "Nothing arrived" is shown by a marker that arrives after it, never by a sleep (a sleep can
+  // only pass, also when the event comes later than it waited).
+  //
+  // none(pred): true if no event matching `pred` (and not yet taken) came before the answer to a
+  // `ping` sent now on this connection. The ping is a marker for events that the server had
+  // already handed to this connection when it answered, e.g. an event that its other recipients
+  // have received; where a later event of the same stream exists, prefer noneBefore.
+  async none(pred) {
+    const reply = await this.request('ping');
+    if (reply.type !== 'response') throw new Error(`ping failed: ${JSON.stringify(reply)}`);
+    return !this.arrivedBefore(reply, pred);
+  }
+
+  // noneBefore(pred, marker): waits for (and takes) the first event matching `marker`, then true
+  // if no event matching `pred` (and not yet taken) came before it. With `marker` a later
+  // message of the same channel this is exact: a connection gets a channel's messages in seq
+  // order.
+  async noneBefore(pred, marker, timeoutMs = 3000) {
+    const m = await this.next(marker, timeoutMs);
+    return !this.arrivedBefore(m, pred);
+  }
+
+  // True if an event still in the inbox, received before the frame `mark`, matches `pred`.
+  arrivedBefore(mark, pred) {
+    const before = new Set(this.frames.slice(0, this.frames.indexOf(mark)));
+    return this.events.some((f) => before.has(f) && pred(f));
   }
 
   waitClosed(timeoutMs = 10000) {
@@ -148,5 +170,8 @@ export class Client {
 
 export const isMessage = (channelId) => (f) =>
   f.type === 'event' && f.event === 'message.created' && (!channelId || f.message.channel_id === channelId);
+// The message.created event of the message with id `messageId`.
+export const isMessageId = (messageId) => (f) =>
+  f.type === 'event' && f.event === 'message.created' && f.message.id === messageId;
 export const isEvent = (name, extra = () => true) => (f) => f.type === 'event' && f.event === name && extra(f);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,19 +1,28 @@
 // Debian's Chromium driven by playwright-core (Playwright's own browser download does not work
 // here), axe-core checks, and screenshots for the README.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 360, height: 640 };
-export const SCREENSHOTS = process.env.CHAT_WEB_SCREENSHOTS ||
-  path.resolve(here, '../../../docs/screenshots');
+// Where screenshot() saves its pictures: the directory CHAT_WEB_SCREENSHOTS names (only
+// tests/web/screenshots.sh sets it, to docs/screenshots/), else a fresh temporary directory, so
+// that a test run never writes into the work tree.
+let screenshotDir = process.env.CHAT_WEB_SCREENSHOTS || null;
+function screenshots() {
+  if (!screenshotDir) {
+    const tmpRoot = process.env.CHAT_TEST_TMP || os.tmpdir();
+    mkdirSync(tmpRoot, { recursive: true });
+    screenshotDir = mkdtempSync(path.join(tmpRoot, 'screenshots-'));
+  }
+  return screenshotDir;
+}
 
 const launchOptions = {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -115,12 +124,13 @@ export async function checkA11y(page, screen) {
   }
 }
 
-// Saves docs/screenshots/<name>.png. Message times come from the server's clock; they are
+// Saves <name>.png in screenshots() (docs/screenshots/ under tests/web/screenshots.sh). Message times come from the server's clock; they are
 // shown as fixed times in the picture so that the committed files only change with the UI.
 // Rasterising is not bit-exact from run to run (a few anti-aliased pixels), so a picture that
 // differs from the saved one in fewer than 0.1% of its pixels is not rewritten.
 export async function screenshot(page, name) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  const dir = screenshots();
+  mkdirSync(dir, { recursive: true });
   await page.mouse.move(0, 0);  // no hover effect wherever the last click was
   await page.evaluate(() => {
     const setTime = (t, text) => {
@@ -130,7 +140,7 @@ export async function screenshot(page, name) {
     document.querySelectorAll('#messages time').forEach((t, i) => setTime(t, `09:${String(30 + i).padStart(2, '0')}`));
     document.querySelectorAll('#channel-list time').forEach((t, i) => setTime(t, `09:${String(50 - 3 * i).padStart(2, '0')}`));
   });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
+  const file = path.join(dir, `${name}.png`);
   const png = await page.screenshot({ animations: 'disabled', caret: 'hide' });
   if (existsSync(file) && await nearlyEqual(page, readFileSync(file), png)) return;
   writeFileSync(file, png);
