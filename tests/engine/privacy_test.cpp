@@ -246,3 +246,35 @@ TEST_CASE("answering_a_dm_starts_presence_between_two_online_users", "[privacy][
   REQUIRE(a->wait_count(event_kind::message_created, 2));
   CHECK(a->of(event_kind::presence).size() == 1);
 }
+
+TEST_CASE("joining_by_name_a_public_group_one_was_added_to_starts_presence_once",
+          "[privacy][presence][groups]") {
+  auto e = open_memory_engine();
+  auto alice = make_user(*e, "alice");
+  auto bob = make_user(*e, "bob");
+  auto lobby = e->join_public(bob.id, "lobby");
+  REQUIRE(lobby.ok());
+  REQUIRE(e->add_member(bob.id, lobby->id, alice.id).ok());  // bob's choice, not alice's
+  auto a = std::make_shared<recording_sink>();
+  auto b = std::make_shared<recording_sink>();
+  e->connect(alice.id, a);
+  e->connect(bob.id, b);
+  CHECK(e->online_contacts(alice.id)->empty());
+
+  // Alice joins it by name herself: the same channel, no second membership, and from now on
+  // the two see each other's presence.
+  auto joined = e->join_public(alice.id, "LOBBY");
+  REQUIRE(joined.ok());
+  CHECK(joined->id == lobby->id);
+  REQUIRE(a->wait_for(presence_of(bob.id, true)));
+  REQUIRE(b->wait_for(presence_of(alice.id, true)));
+  CHECK(*e->online_contacts(alice.id) == std::vector<user_id>{bob.id});
+  CHECK(e->members(alice.id, lobby->id)->members.size() == 2);
+
+  // Joining again announces nothing: a message sent after it is the marker.
+  REQUIRE(e->join_public(alice.id, "lobby").ok());
+  REQUIRE(e->send(bob.id, lobby->id, "marker").ok());
+  REQUIRE(a->wait_count(event_kind::message_created, 1));
+  CHECK(a->of(event_kind::presence).size() == 1);
+  CHECK(a->of(event_kind::member_added).empty());
+}

@@ -1,12 +1,18 @@
 // Real SQLite failures and the store_error kind each becomes (issue 13, point 5): a full
 // database and a read-only one are told apart from a database that cannot be reached, so that
-// clients, /readyz and /metrics can say which it is.
+// clients, /readyz and /metrics can say which it is. Then the whole mapping as tables: MySQL
+// error numbers and SQLite result codes (translate_error), SOCI's own errors, other exceptions.
+#include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <catch2/catch.hpp>
 #include <exception>
+#include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "store/soci_errors.hpp"
 #include "support/test_env.hpp"
@@ -60,4 +66,112 @@ TEST_CASE("a_read_only_sqlite_database_is_read_only_not_unavailable", "[errors]"
   const auto e = chat::detail::translate_error(failure);
   INFO(e.what());
   CHECK(e.error_kind() == chat::detail::store_error::kind::read_only);
+}
+
+namespace {
+
+using kind = chat::detail::store_error::kind;
+
+template <typename E>
+chat::detail::store_error translated(const E& error) {
+  return chat::detail::translate_error(std::make_exception_ptr(error));
+}
+
+}  // namespace
+
+// The MySQL error numbers a full disk, a read-only server, a refused login or a lost server
+// answer with, as MariaDB reports them (a test cannot fill the disk or make the test server
+// read-only: the user has no SUPER privilege).
+TEST_CASE("mysql_error_numbers_map_onto_the_store_error_kinds", "[errors]") {
+  const std::vector<std::pair<int, kind>> table = {
+      {1062, kind::conflict},
+      {1586, kind::conflict},
+      {1021, kind::full},
+      {1114, kind::full},
+      {3, kind::full},
+      {1290, kind::read_only},
+      {1036, kind::read_only},
+      {1792, kind::read_only},
+      {1044, kind::misconfigured},
+      {1045, kind::misconfigured},
+      {1049, kind::misconfigured},
+      {1130, kind::misconfigured},
+      {1251, kind::misconfigured},
+      {1040, kind::unavailable},
+      {1053, kind::unavailable},
+      {1205, kind::unavailable},
+      {1213, kind::unavailable},
+      {1927, kind::unavailable},
+      {2002, kind::unavailable},
+      {2003, kind::unavailable},
+      {2005, kind::unavailable},
+      {2006, kind::unavailable},
+      {2013, kind::unavailable},
+      {2055, kind::unavailable},
+      {1064, kind::internal},  // a syntax error is a bug, not an outage
+      {1048, kind::internal},  // NOT NULL violated: a bug too
+  };
+  for (const auto& [number, expected] : table) {
+    const auto e = translated(soci::mysql_soci_error("error " + std::to_string(number), number));
+    INFO("MySQL error " << number);
+    CHECK(e.error_kind() == expected);
+    CHECK(std::string(e.what()) == "error " + std::to_string(number));
+    CHECK(!e.outcome_unknown());
+  }
+}
+
+TEST_CASE("sqlite_result_codes_map_onto_the_store_error_kinds", "[errors]") {
+  const std::vector<std::tuple<int, std::string, kind>> table = {
+      {19, "UNIQUE constraint failed: users.username_key", kind::conflict},
+      {2067, "UNIQUE constraint failed: users.username_key", kind::conflict},  // extended code
+      {19, "NOT NULL constraint failed: users.created_at", kind::internal},
+      {13, "database or disk is full", kind::full},
+      {8, "attempt to write a readonly database", kind::read_only},
+      {5, "database is locked", kind::unavailable},
+      {6, "database table is locked", kind::unavailable},
+      {14, "unable to open database file", kind::unavailable},
+      {10, "disk I/O error: database or disk is full", kind::full},
+      {10, "disk I/O error: No space left on device", kind::full},
+      {10, "disk I/O error", kind::unavailable},
+      {1, "no such table: users", kind::internal},
+  };
+  for (const auto& [code, message, expected] : table) {
+    INFO("SQLite result " << code << ": " << message);
+    CHECK(translated(soci::sqlite3_soci_error(message, code)).error_kind() == expected);
+  }
+}
+
+// SOCI's own errors (no backend code) are told apart by their text.
+TEST_CASE("soci_errors_without_a_backend_code_are_classified_by_their_message", "[errors]") {
+  const std::vector<std::pair<std::string, kind>> table = {
+      {"sqlite3: database or disk is full", kind::full},
+      {"attempt to write a readonly database", kind::read_only},
+      {"the database is read-only", kind::read_only},
+      {"Cannot establish connection to the database.", kind::unavailable},
+      {"unable to open database file", kind::unavailable},
+      {"database is locked", kind::unavailable},
+      {"Null value fetched and no indicator defined.", kind::internal},
+  };
+  for (const auto& [message, expected] : table) {
+    const auto e = translated(soci::soci_error(message));
+    INFO(message);
+    CHECK(e.error_kind() == expected);
+    CHECK(std::string(e.what()) == message);
+  }
+}
+
+TEST_CASE("other_exceptions_are_internal_store_errors_and_store_errors_pass_through", "[errors]") {
+  const auto std_error = translated(std::runtime_error("boom"));
+  CHECK(std_error.error_kind() == kind::internal);
+  CHECK(std::string(std_error.what()) == "boom");
+
+  const auto unknown = translated(42);
+  CHECK(unknown.error_kind() == kind::internal);
+  CHECK(std::string(unknown.what()) == "unknown error in the storage layer");
+
+  const auto same =
+      translated(chat::detail::store_error(kind::unavailable, "lost during COMMIT", true));
+  CHECK(same.error_kind() == kind::unavailable);
+  CHECK(same.outcome_unknown());
+  CHECK(std::string(same.what()) == "lost during COMMIT");
 }

@@ -61,13 +61,6 @@ bool router::revoke(user_id user, const std::string& session_hash, const event_p
   return offline && !dropped.empty();
 }
 
-std::optional<user_id> router::user_of_session(const std::string& session_hash) const {
-  std::lock_guard<std::mutex> lock(connections_mutex_);
-  for (const auto& [id, c] : connections_)
-    if (c.session_hash == session_hash) return c.user;
-  return std::nullopt;
-}
-
 bool router::is_online(user_id user) const {
   std::lock_guard<std::mutex> lock(connections_mutex_);
   return by_user_.count(user) != 0;

@@ -39,8 +39,6 @@ class router {
   // Drops the user's connections (only those of `session_hash` if it is not empty), tells each
   // sink with `revoked`, and returns whether the user is now offline.
   bool revoke(user_id user, const std::string& session_hash, const event_ptr& revoked);
-  // Which user a session's connections belong to, if any is connected.
-  std::optional<user_id> user_of_session(const std::string& session_hash) const;
 
   bool is_online(user_id user) const;
   std::size_t connection_count() const;
