@@ -112,3 +112,34 @@ TEST_CASE("history_limit_is_1_to_200", "[session][history][limits]") {
     CHECK(e["message"] == "field limit: expected an integer in [1, 200]");
   }
 }
+
+// mark_read's seq (docs/protocol.md, "Requests"): a JSON integer >= 0; the marker never moves
+// back and is clamped to the last seq. The messages are bob's (own messages count as read).
+TEST_CASE("mark_read_takes_seq_0_and_up_clamps_to_the_last_and_never_moves_back",
+          "[session][history]") {
+  session_fixture f;
+  auto alice = account(*f.engine, "alice");
+  auto bob = account(*f.engine, "bob");
+  f.sign_in(alice);
+  auto g = f.engine->create_group(bob.account.id, "team", "", {alice.account.id});
+  REQUIRE(g.ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(f.engine->send(bob.account.id, g->id, "m", "").ok());
+  f.take();
+  int next = 0;
+  const auto mark = [&](const std::string& seq) {
+    const std::string id = "m" + std::to_string(++next);
+    return f.reply(R"({"type":"mark_read","id":")" + id + R"(","channel_id":")" +
+                       std::to_string(g->id) + '"' + seq + "}",
+                   id);
+  };
+  CHECK(mark(R"(,"seq":0)")["result"]["seq"] == 0);
+  CHECK(mark(R"(,"seq":2)")["result"]["seq"] == 2);
+  CHECK(mark(R"(,"seq":1)")["result"]["seq"] == 2);   // never back
+  CHECK(mark(R"(,"seq":99)")["result"]["seq"] == 3);  // clamped
+  for (const char* bad : {R"(,"seq":-1)", "", R"(,"seq":"2")", R"(,"seq":1.5)"}) {
+    INFO(bad);
+    auto e = mark(bad);
+    CHECK(e["code"] == "bad_request");
+    CHECK(e["id"] == "m" + std::to_string(next));
+  }
+}
