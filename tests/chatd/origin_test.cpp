@@ -96,6 +96,13 @@ TEST_CASE("allowed_origins_replace_the_own_origin_and_match_exactly", "[http][or
   }
 }
 
+TEST_CASE("allowed_origins_are_taken_in_lower_case", "[http][origin][config]") {
+  // Browsers send scheme and host in lower case (RFC 6454): an entry in another case matches it.
+  const config c = load({"--allowed-origins", "HTTPS://Chat.Example:8443"});
+  CHECK(origin_allowed("https://chat.example:8443", "", false, c));
+  CHECK_FALSE(origin_allowed("https://chat.example", "", false, c));
+}
+
 TEST_CASE("a_public_url_is_an_allowed_origin_and_its_host_only_as_that_url",
           "[http][origin][config]") {
   const config c = load({"--public-url", "https://chat.example.com"});

@@ -346,6 +346,10 @@ config build(const std::map<std::string, std::string>& v) {
   c.db_pool = static_cast<int>(to_integer("db-pool", get("db-pool"), 1, 256));
   c.commit_threads = static_cast<int>(to_integer("commit-threads", get("commit-threads"), 1, 16));
   c.allowed_origins = split_list(get("allowed-origins"));
+  // Scheme and host are case-insensitive and browsers send them in lower case (RFC 6454 6.1):
+  // an entry written "https://Chat.Example" must match what they send.
+  for (std::string& origin : c.allowed_origins)
+    for (char& ch : origin) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   parse_public_url(get("public-url"), c);
   const std::string cost = get("password-cost");
   if (cost == "interactive") {
