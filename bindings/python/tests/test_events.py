@@ -36,16 +36,16 @@ class EventsTest(unittest.TestCase):
             self.assertEqual(event.channel_id, dm.id)
             self.assertEqual(event.data["event"], "message.created")
             self.assertEqual(event.data["message"]["text"], "ping")
-            # The origin connection hears nothing of its own send. Marker: bob's answer, which
-            # comes after it (a connection gets a channel's messages in seq order).
-            answer = e.send(self.bob, dm.id, "pong", origin=b)
-            self.assertEqual(wait_for(a, EventKind.MESSAGE_CREATED).message, answer)
 
             e.typing(self.alice, dm.id, origin=a)
             typing = wait_for(b, EventKind.TYPING)
             self.assertEqual((typing.actor_id, typing.member.username), (self.alice, "alice"))
             e.mark_read(self.bob, dm.id, 1)
             self.assertEqual(wait_for(b, EventKind.READ_MARKER).read_seq, 1)
+            # The origin connection hears nothing of its own send. Marker: bob's answer, which
+            # comes after it (a connection gets a channel's messages in seq order).
+            answer = e.send(self.bob, dm.id, "pong", origin=b)
+            self.assertEqual(wait_for(a, EventKind.MESSAGE_CREATED).message, answer)
             self.assertEqual(e.online_contacts(self.alice), [self.bob])
         # b closed: alice would hear bob go offline, but alice closed too.
 
