@@ -121,9 +121,9 @@ class ws_server final : public server {
                        settings.floods.queue_timeout),
         database_lane_(settings.worker_threads, settings.floods.max_queued_requests,
                        settings.floods.queue_timeout),
-        request_lane_(settings.worker_threads, k_max_queued_sessions,
-                      std::chrono::duration_cast<std::chrono::milliseconds>(
-                          settings.limits.request_timeout)),
+        request_lane_(
+            settings.worker_threads, k_max_queued_sessions,
+            std::chrono::duration_cast<std::chrono::milliseconds>(settings.limits.request_timeout)),
         detach_lane_(1, k_max_queued_detaches, std::chrono::hours(24 * 365)) {
     for (int i = 0; i < std::max(1, settings.io_threads); ++i)
       shards_.push_back(std::make_unique<shard>());
