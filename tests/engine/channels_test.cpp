@@ -307,8 +307,8 @@ TEST_CASE("setting_the_role_a_member_already_has_writes_nothing_and_publishes_no
   auto watcher = std::make_shared<recording_sink>();
   e->connect(bob.id, watcher);
 
-  REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::member).ok());   // already a member
-  CHECK(e->set_role(owner.id, ch->id, owner.id, role::owner).ok());  // already the owner
+  REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::member).ok());  // already a member
+  CHECK(e->set_role(owner.id, ch->id, owner.id, role::owner).ok());   // already the owner
   CHECK(writes.count() == 0);
   // A real change, as the marker: it is written once and is the first role event to arrive.
   REQUIRE(e->set_role(owner.id, ch->id, bob.id, role::admin).ok());

@@ -33,8 +33,9 @@ struct recording_bus final : detail::event_bus {
 
 // A store with one user in one group, the faulty store over it, and a queue on both.
 struct queue_world {
-  explicit queue_world(std::size_t max_waiting = detail::commit_queue::k_max_waiting)
-      : db(open_real()), events(bus, [] {}), queue(db, events, 64, stats(), max_waiting) {}
+  explicit queue_world(std::size_t max_waiting = detail::commit_queue::k_max_waiting,
+                       std::size_t max_batch = 64)
+      : db(open_real()), events(bus, [] {}), queue(db, events, max_batch, stats(), max_waiting) {}
   // A failed REQUIRE may leave the gate closed: the queue's thread must get out to stop.
   ~queue_world() { db.open_gate(); }
 
@@ -174,4 +175,23 @@ TEST_CASE("a_full_commit_queue_answers_unavailable_at_once_and_takes_sends_again
   std::vector<std::string> live;
   for (const auto& m : w.bus.seen()) live.push_back(m.text);
   CHECK(live == std::vector<std::string>{"blocker", "w0", "w1", "w2", "after draining"});
+}
+
+TEST_CASE("a_batch_holds_at_most_max_commit_batch_sends_in_the_order_queued",
+          "[commit_queue][limits]") {
+  queue_world w(detail::commit_queue::k_max_waiting, /*max_batch=*/3);
+  w.db.close_gate();
+  auto blocker = w.push("blocker");
+  REQUIRE(w.db.wait_for_arrivals(1));
+  std::vector<std::future<result<message>>> replies;
+  for (const char* t : {"a", "b", "c", "d", "e", "f", "g"}) replies.push_back(w.push(t));
+  w.db.open_gate();
+  REQUIRE(ready(blocker));
+  CHECK(blocker.get().ok());
+  for (auto& r : replies) {
+    REQUIRE(ready(r));
+    CHECK(r.get().ok());
+  }
+  using texts = std::vector<std::string>;
+  CHECK(w.db.batches() == std::vector<texts>{{"blocker"}, {"a", "b", "c"}, {"d", "e", "f"}, {"g"}});
 }

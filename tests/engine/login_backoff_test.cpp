@@ -176,3 +176,56 @@ TEST_CASE("the_cracklib_check_can_be_turned_off_and_needs_its_dictionary", "[eng
   REQUIRE(broken.code() == errc::invalid_argument);
   CHECK(broken.error().message().find("cracklib") != std::string::npos);
 }
+
+// ---- The backoff's bounds, each at the bound and one past it -----------------------------------
+
+TEST_CASE("the_wait_starts_at_exactly_the_free_failures_and_ends_at_exactly_the_delay",
+          "[engine][backoff][limits]") {
+  manual_clock clock;
+  auto e = open_with(backoff_options(sqlite_temp_url(), clock));
+  make_user(*e, "alice");
+  for (int i = 0; i < 2; ++i) (void)e->login("alice", "wrong guess");
+  CHECK(e->login("alice", k_right).ok());  // one failure short of the free ones: no wait
+  for (int i = 0; i < 3; ++i) (void)e->login("alice", "wrong guess");
+  clock.advance(std::chrono::milliseconds(999));
+  auto early = e->login("alice", k_right);
+  REQUIRE(early.code() == errc::rate_limited);
+  CHECK(early.error().retry_after() == 1);  // a part of a second rounds up
+  clock.advance(std::chrono::milliseconds(1));
+  CHECK(e->login("alice", k_right).ok());
+}
+
+TEST_CASE("failures_are_forgotten_only_once_the_forget_time_has_fully_passed",
+          "[engine][backoff][limits]") {
+  manual_clock clock;
+  auto e = open_with(backoff_options(sqlite_temp_url(), clock));
+  make_user(*e, "kept");
+  make_user(*e, "forgotten");
+  for (int i = 0; i < 3; ++i) {
+    (void)e->login("kept", "wrong guess");
+    (void)e->login("forgotten", "wrong guess");
+  }
+  // Exactly the forget time after the last failure: a new one still counts on (4th: 2 s).
+  clock.advance(seconds(3600));
+  CHECK(e->login("kept", "wrong guess").code() == errc::unauthenticated);
+  auto kept = e->login("kept", k_right);
+  REQUIRE(kept.code() == errc::rate_limited);
+  CHECK(kept.error().retry_after() == 2);
+  // One millisecond later the count starts again from one.
+  clock.advance(std::chrono::milliseconds(1));
+  CHECK(e->login("forgotten", "wrong guess").code() == errc::unauthenticated);
+  CHECK(e->login("forgotten", k_right).ok());
+}
+
+TEST_CASE("client_addresses_of_up_to_64_bytes_are_throttled_longer_ones_are_not_counted",
+          "[engine][backoff][limits]") {
+  manual_clock clock;
+  auto e = open_with(backoff_options(sqlite_temp_url(), clock));
+  make_user(*e, "carol");
+  const std::string longest(64, 'a'), too_long(65, 'b');
+  for (const std::string& address : {longest, too_long})
+    for (const char* name : {"user1", "user2", "user3", "user4", "user5"})  // one per account
+      CHECK(e->login(name, "wrong guess", address).code() == errc::unauthenticated);
+  CHECK(e->login("carol", k_right, longest).code() == errc::rate_limited);
+  CHECK(e->login("carol", k_right, too_long).ok());
+}

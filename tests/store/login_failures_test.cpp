@@ -33,6 +33,19 @@ STORE_CASE(login_failures_count_up_per_key_and_start_again_after_the_forget_time
   CHECK(s->find_login_failures("address:192.0.2.1")->failures == 1);
 }
 
+STORE_CASE(login_failures_at_exactly_the_forget_and_prune_bounds_are_kept) {
+  auto s = db.open();
+  s->add_login_failure("account:a", 1000, 0);
+  // The previous failure is exactly at forget_before, not before it: the count goes on.
+  CHECK(s->add_login_failure("account:a", 5000, 1000).failures == 2);
+  // One millisecond older than forget_before: the count starts again.
+  CHECK(s->add_login_failure("account:a", 9000, 5001).failures == 1);
+  CHECK(s->prune_login_failures(9000) == 0);  // deletes only rows before the bound
+  CHECK(s->find_login_failures("account:a"));
+  CHECK(s->prune_login_failures(9001) == 1);
+  CHECK_FALSE(s->find_login_failures("account:a"));
+}
+
 STORE_CASE(login_failure_keys_compare_exactly) {
   auto s = db.open();
   s->add_login_failure("account:k", 1000, 0);
