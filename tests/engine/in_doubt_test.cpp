@@ -10,6 +10,7 @@
 
 #include "engine/commit_queue.hpp"
 #include "faulty_store.hpp"
+#include "recording_bus.hpp"
 #include "routing/publisher.hpp"
 #include "store/store_fixture.hpp"
 
@@ -17,18 +18,7 @@ namespace {
 
 using namespace chat;
 
-struct recording_bus final : detail::event_bus {
-  std::mutex mutex;
-  std::vector<message> published;
-  void publish(const detail::routed_event& e) override {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (e.payload->message) published.push_back(*e.payload->message);
-  }
-  std::vector<message> seen() {
-    std::lock_guard<std::mutex> lock(mutex);
-    return published;
-  }
-};
+using test::recording_bus;
 
 }  // namespace
 

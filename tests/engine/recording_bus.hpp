@@ -1,0 +1,24 @@
+// An event bus that keeps the messages of the events published to it, for commit queue tests.
+#pragma once
+
+#include <mutex>
+#include <vector>
+
+#include "routing/event_bus.hpp"
+
+namespace chat::test {
+
+struct recording_bus final : detail::event_bus {
+  std::mutex mutex;
+  std::vector<message> published;
+  void publish(const detail::routed_event& e) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (e.payload->message) published.push_back(*e.payload->message);
+  }
+  std::vector<message> seen() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return published;
+  }
+};
+
+}  // namespace chat::test
