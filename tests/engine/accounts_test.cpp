@@ -23,6 +23,17 @@ std::string sqlite_scalar(const std::string& url, const std::string& sql) {
   return value;
 }
 
+// An in-memory engine's options on `clock`, with one-hour sessions: the session expiry tests.
+engine_options clocked_options(const manual_clock& clock) {
+  engine_options options;
+  options.database = "sqlite3://db=:memory:";
+  options.pool_size = 1;
+  options.password_hashing = password_cost::minimum;
+  options.session_ttl = std::chrono::hours(1);
+  options.clock = clock.fn();
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("register_then_login_returns_a_session_for_that_user", "[accounts]") {
@@ -115,12 +126,7 @@ TEST_CASE("password_is_stored_as_argon2id_and_token_only_as_hash", "[accounts]")
 
 TEST_CASE("sessions_expire_after_ttl_and_slide_when_used", "[accounts][sessions]") {
   manual_clock clock;
-  engine_options options;
-  options.database = "sqlite3://db=:memory:";
-  options.pool_size = 1;
-  options.password_hashing = password_cost::minimum;
-  options.session_ttl = std::chrono::hours(1);
-  options.clock = clock.fn();
+  engine_options options = clocked_options(clock);
   auto e = std::move(engine::open(options)).value();
   make_user(*e, "alice");
   auto grant = e->login("alice", "correct horse battery");
@@ -138,13 +144,8 @@ TEST_CASE("sessions_expire_after_ttl_and_slide_when_used", "[accounts][sessions]
 TEST_CASE("a_sliding_session_ends_at_its_absolute_maximum_lifetime_however_often_used",
           "[accounts][sessions]") {
   manual_clock clock;
-  engine_options options;
-  options.database = "sqlite3://db=:memory:";
-  options.pool_size = 1;
-  options.password_hashing = password_cost::minimum;
-  options.session_ttl = std::chrono::hours(1);
+  engine_options options = clocked_options(clock);
   options.session_max_lifetime = std::chrono::hours(3);
-  options.clock = clock.fn();
   auto e = std::move(engine::open(options)).value();
   make_user(*e, "alice");
   const time_ms signed_in = clock.now->load();
@@ -386,12 +387,7 @@ TEST_CASE("a_phone_number_is_1_to_32_of_digits_spaces_and_plus_minus_parens",
 
 TEST_CASE("a_session_is_valid_until_one_tick_before_its_expiry_instant", "[accounts][sessions]") {
   manual_clock clock;
-  engine_options options;
-  options.database = "sqlite3://db=:memory:";
-  options.pool_size = 1;
-  options.password_hashing = password_cost::minimum;
-  options.session_ttl = std::chrono::hours(1);  // below the absolute maximum: the ttl decides
-  options.clock = clock.fn();
+  engine_options options = clocked_options(clock);  // below the absolute maximum: the ttl decides
   auto e = std::move(engine::open(options)).value();
   make_user(*e, "alice");
   // Three sessions with one expiry, each used once only (a use would slide it).
@@ -419,12 +415,7 @@ TEST_CASE("a_session_is_valid_until_one_tick_before_its_expiry_instant", "[accou
 TEST_CASE("a_session_slides_only_once_a_full_step_of_60_seconds_has_passed",
           "[accounts][sessions]") {
   manual_clock clock;
-  engine_options options;
-  options.database = "sqlite3://db=:memory:";
-  options.pool_size = 1;
-  options.password_hashing = password_cost::minimum;
-  options.session_ttl = std::chrono::hours(1);
-  options.clock = clock.fn();
+  engine_options options = clocked_options(clock);
   auto e = std::move(engine::open(options)).value();
   make_user(*e, "alice");
   const time_ms signed_in = clock.now->load();
