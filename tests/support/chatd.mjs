@@ -32,11 +32,9 @@ function watchdog(child) {
   dog.unref();
 }
 
-function tmpRoot() {
-  const root = process.env.CHAT_TEST_TMP || os.tmpdir();
-  mkdirSync(root, { recursive: true });
-  return root;
-}
+// Made at import: suites make their own files in it too.
+const tmpRoot = process.env.CHAT_TEST_TMP || os.tmpdir();
+mkdirSync(tmpRoot, { recursive: true });
 
 let dbCounter = 0;
 // A new database for one server: a fresh MariaDB schema, or '' (SQLite file in the data dir).
@@ -56,7 +54,7 @@ export class Chatd {
   // the default per CHAT_E2E_BACKEND); dataDir: an existing data directory to reuse.
   constructor({ args = [], db, dataDir } = {}) {
     if (!bin) throw new Error('CHATD_BIN is not set (the path of the chatd binary)');
-    this.dataDir = dataDir || mkdtempSync(path.join(tmpRoot(), 'chatd-'));
+    this.dataDir = dataDir || mkdtempSync(path.join(tmpRoot, 'chatd-'));
     this.db = db === undefined ? freshDatabase() : db;
     this.args = args;
     this.port = 0;
