@@ -27,7 +27,7 @@ echo "pkg-config C++ program: ok"
 
 # CMake: find_package(chat) gives chat::chat_c too.
 cmake -S "$src/tests/bindings/c/consumer" -B "$work/consumer" -G Ninja \
-  -DCMAKE_PREFIX_PATH="$prefix" >"$work/configure.log"
+  -DCMAKE_PREFIX_PATH="$prefix" -DCHAT_EXPECTED_VERSION="$(pkg-config --modversion chat)" >"$work/configure.log"
 cmake --build "$work/consumer" >"$work/build.log"
 "$work/consumer/c_consumer" | grep -q 'sent seq 1'
 echo "find_package(chat) C program: ok"
