@@ -1,7 +1,6 @@
 # Finds the third-party libraries (all from Debian packages; see README "Dependencies").
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
-find_package(fmt CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 

@@ -118,7 +118,7 @@ test('websocket_authenticates_by_cookie_from_an_allowed_origin_only', async () =
   const { cookie } = await chatd.login('frank_ck');
   const c = cookie.split(';')[0];
   const ok = new Client(chatd.ws);
-  await ok.open({ Cookie: c, Origin: chatd.http });
+  await ok.open({ Cookie: c, Origin: chatd.url });
   const ready = await ok.next((f) => f.type === 'ready');
   assert.equal(ready.user.username, 'frank_ck');
   await ok.close();

@@ -38,7 +38,7 @@ test('logout_closes_that_sessions_sockets_with_4001_and_not_another_sessions', a
   const s2 = await chatd.login(name);
   const cookie1 = s1.cookie.split(';')[0];
   const byToken = await connect({ token: s1.token });
-  const byCookie = await connect({ headers: { Cookie: cookie1, Origin: chatd.http } });
+  const byCookie = await connect({ headers: { Cookie: cookie1, Origin: chatd.url } });
   assert.ok(await byCookie.next(isReady));
   const other = await connect({ token: s2.token });
 
@@ -57,9 +57,9 @@ test('logout_by_cookie_closes_the_cookie_sockets', async () => {
   const { name } = await chatd.account('rc');
   const s = await chatd.login(name);
   const cookie = s.cookie.split(';')[0];
-  const c = await connect({ headers: { Cookie: cookie, Origin: chatd.http } });
+  const c = await connect({ headers: { Cookie: cookie, Origin: chatd.url } });
   assert.ok(await c.next(isReady));
-  const r = await chatd.request('POST', '/v1/logout', { cookie, origin: chatd.http });
+  const r = await chatd.request('POST', '/v1/logout', { cookie, origin: chatd.url });
   assert.equal(r.status, 200);
   await expectRevoked(c);
 });

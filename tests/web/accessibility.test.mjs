@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DESKTOP, PHONE, checkA11y, person, screenshot } from './lib/browser.mjs';
 import { expect } from './lib/expect.mjs';
-import { Chatd } from './lib/chatd.mjs';
+import { Chatd } from '../support/chatd.mjs';
 import { useChatdAndBrowser } from './lib/fixture.mjs';
 import { account } from './lib/seed.mjs';
 import * as ui from './lib/ui.mjs';

@@ -36,6 +36,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chat/version.hpp" /* CHAT_VERSION_*: the library's version, written once (valid C) */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -65,11 +67,11 @@ extern "C" {
 /** @{ */
 
 /** Major version of this header; the library's must match (see chat_version()). */
-#define CHAT_C_VERSION_MAJOR 0
+#define CHAT_C_VERSION_MAJOR CHAT_VERSION_MAJOR
 /** Minor version of this header. */
-#define CHAT_C_VERSION_MINOR 1
+#define CHAT_C_VERSION_MINOR CHAT_VERSION_MINOR
 /** Patch version of this header. */
-#define CHAT_C_VERSION_PATCH 0
+#define CHAT_C_VERSION_PATCH CHAT_VERSION_PATCH
 
 /** The library's version, "MAJOR.MINOR.PATCH" (static string). */
 CHAT_API const char* chat_version(void);

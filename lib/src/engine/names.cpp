@@ -2,7 +2,6 @@
 #include "chat/error.hpp"
 #include "chat/events.hpp"
 #include "chat/types.hpp"
-#include "chat/version.hpp"
 
 namespace chat {
 
@@ -98,10 +97,6 @@ const char* to_string(event_kind kind) noexcept {
       return "user_updated";
   }
   return "unknown";
-}
-
-const char* version() noexcept {
-  return "0.1.0";
 }
 
 }  // namespace chat

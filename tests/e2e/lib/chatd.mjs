@@ -1,73 +1,11 @@
-// Starts a real chatd on a free port (SQLite in a temporary data directory, or a fresh MariaDB
-// database when CHAT_E2E_BACKEND=mariadb) and stops it; HTTP helpers for its API.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// The end-to-end suites' chatd: the shared launcher (tests/support/chatd.mjs) with HTTP helpers
+// for its API, whose answers are checked against the protocol's schemas.
+import { Chatd as Launcher } from '../../support/chatd.mjs';
 import { checkHttp } from './schema.mjs';
 
-export const backend = process.env.CHAT_E2E_BACKEND || 'sqlite';
-const bin = process.env.CHATD_BIN;
-if (!bin) throw new Error('CHATD_BIN is not set');
-const tmpRoot = process.env.CHAT_TEST_TMP || os.tmpdir();
-mkdirSync(tmpRoot, { recursive: true });
+export { backend, freshDatabase } from '../../support/chatd.mjs';
 
-let dbCounter = 0;
-// A new database for one server: a fresh MariaDB schema, or '' (SQLite file in the data dir).
-export function freshDatabase() {
-  if (backend !== 'mariadb') return '';
-  const conn = process.env.CHAT_TEST_MYSQL;
-  const socket = /unix_socket=(\S+)/.exec(conn || '')?.[1];
-  if (!socket) throw new Error('CHAT_TEST_MYSQL with a unix_socket is needed for mariadb');
-  const name = `chatd_e2e_${process.pid}_${Date.now() % 100000}_${++dbCounter}`;
-  execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '-uchat', '-pchat', '-e',
-    `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`]);
-  return `mysql://db=${name} user=chat password=chat unix_socket=${socket} charset=utf8mb4`;
-}
-
-export class Chatd {
-  constructor({ args = [], db, dataDir } = {}) {
-    this.dataDir = dataDir || mkdtempSync(path.join(tmpRoot, 'chatd-e2e-'));
-    this.db = db === undefined ? freshDatabase() : db;
-    this.args = args;
-    this.log = '';
-  }
-
-  // Starts the process and resolves once it prints its URL.
-  async start() {
-    const args = ['--listen', '127.0.0.1:0', '--data-dir', this.dataDir,
-      '--password-cost', 'minimum', '--log-level', 'debug', ...this.args];
-    if (this.db) args.push('--db', this.db);
-    this.proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.proc.stderr.on('data', (d) => { this.log += d; });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) =>
-      resolve({ code, signal })));
-    const port = await new Promise((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`chatd did not start:\n${this.log}`)), 15000);
-      this.proc.stdout.on('data', (d) => {
-        out += d;
-        const m = /listening on https?:\/\/[^:]+:(\d+)\//.exec(out);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-      });
-      this.proc.on('exit', () => { clearTimeout(timer); reject(new Error(`chatd exited:\n${this.log}`)); });
-    });
-    this.port = port;
-    this.http = `http://127.0.0.1:${port}`;
-    this.ws = `ws://127.0.0.1:${port}/v1/ws`;
-    return this;
-  }
-
-  // Sends a signal and resolves with the exit status.
-  async stop(signal = 'SIGTERM') {
-    if (!this.proc || this.proc.exitCode !== null) return this.exited;
-    this.proc.kill(signal);
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 20000);
-    const status = await this.exited;
-    clearTimeout(timer);
-    return status;
-  }
-
+export class Chatd extends Launcher {
   // Polls GET /readyz (readiness comes from chatd's monitor, checked each second and right
   // after a failure) until it answers `status` or `ms` pass; resolves with the last response.
   async readiness(status, ms = 5000) {
@@ -86,7 +24,7 @@ export class Chatd {
     if (token) headers.Authorization = `Bearer ${token}`;
     if (cookie) headers.Cookie = cookie;
     if (origin) headers.Origin = origin;
-    const res = await fetch(this.http + url, {
+    const res = await fetch(this.url + url, {
       method, headers, body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

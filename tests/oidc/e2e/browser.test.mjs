@@ -34,11 +34,11 @@ after(async () => {
 
 async function person() {
   // ignoreHTTPSErrors: the provider's certificate comes from the fixture's throwaway CA.
-  const context = await browser.newContext({ baseURL: chatd.http, ignoreHTTPSErrors: true });
+  const context = await browser.newContext({ baseURL: chatd.url, ignoreHTTPSErrors: true });
   context.setDefaultTimeout(15000);
   await context.route('https://chat.test/**', (route) => {
     const url = new URL(route.request().url());
-    return route.fulfill({ status: 302, headers: { Location: `${chatd.http}${url.pathname}${url.search}` } });
+    return route.fulfill({ status: 302, headers: { Location: `${chatd.url}${url.pathname}${url.search}` } });
   });
   const page = await context.newPage();
   const errors = [];
@@ -62,11 +62,11 @@ test('sign_up_with_the_provider_choose_a_name_sign_out_and_back_in_keeps_the_nam
   assert.equal(await username.inputValue(), 'alice', 'the suggested name comes from the email');
   // M2: the ticket travels only in the HttpOnly cookie, never in a URL, and the form shows the
   // provider account (issuer and email) the new account will be linked to.
-  assert.deepEqual(navigations.filter((u) => u.startsWith(chatd.http) && /ticket/.test(u)), []);
+  assert.deepEqual(navigations.filter((u) => u.startsWith(chatd.url) && /ticket/.test(u)), []);
   const identity = await page.locator('#auth-identity').textContent();
   assert.match(identity, /alice@/);
   assert.ok(identity.includes(issuer), identity);
-  const signupCookie = (await context.cookies(chatd.http)).find((c) => c.name === 'chat_oidc_signup');
+  const signupCookie = (await context.cookies(chatd.url)).find((c) => c.name === 'chat_oidc_signup');
   assert.ok(signupCookie && signupCookie.httpOnly, 'the ticket is in an HttpOnly cookie');
   assert.ok(await page.locator('#auth-password').isHidden(), 'only a username is asked');
   await username.fill('alice_oidc');
@@ -74,7 +74,7 @@ test('sign_up_with_the_provider_choose_a_name_sign_out_and_back_in_keeps_the_nam
   await page.locator('#me-name', { hasText: 'alice_oidc' }).waitFor();
   const me1 = await page.evaluate(() => fetch('/v1/me').then((r) => r.json()));
   assert.equal(me1.user.username, 'alice_oidc');
-  const cookies = await context.cookies(chatd.http);
+  const cookies = await context.cookies(chatd.url);
   const session = cookies.find((c) => c.name === 'chat_session');
   assert.ok(session && session.httpOnly && session.sameSite === 'Strict');
 

@@ -196,7 +196,7 @@ test('link_through_the_browser_endpoints', async () => {
   const a = await chatd.account('bl');
   const subject = unique('blink');
   expectError(await chatd.request('GET', '/v1/auth/oidc/test/start?purpose=link'), 401, 'unauthenticated');
-  const start = await fetch(`${chatd.http}/v1/auth/oidc/test/start?purpose=link&login_hint=${subject}`,
+  const start = await fetch(`${chatd.url}/v1/auth/oidc/test/start?purpose=link&login_hint=${subject}`,
     { redirect: 'manual', headers: { Authorization: `Bearer ${a.token}` } });
   assert.equal(start.status, 302);
   const binding = start.headers.getSetCookie().find((c) => c.startsWith('chat_oidc_binding='));
@@ -205,7 +205,7 @@ test('link_through_the_browser_endpoints', async () => {
   assert.match(binding, /Path=\/v1\/auth\/oidc\//);
   const back = await followToRedirectUri(start.headers.get('location'));
   const callbackPath = back.slice(redirectUri.length - '/v1/auth/oidc/test/callback'.length);
-  const cb = await fetch(`${chatd.http}${back.slice('https://chat.test'.length)}`,
+  const cb = await fetch(`${chatd.url}${back.slice('https://chat.test'.length)}`,
     { headers: { Cookie: binding.split(';')[0] } });
   assert.ok(callbackPath.startsWith('/v1/auth/oidc/test/callback?'));
   assert.equal(cb.status, 200);
@@ -214,7 +214,7 @@ test('link_through_the_browser_endpoints', async () => {
   const list = await chatd.request('GET', '/v1/me/identities', { token: a.token });
   assert.equal(list.body.identities[0].subject, subject);
   // The same callback URL a second time: the state is used up.
-  const replay = await fetch(`${chatd.http}${back.slice('https://chat.test'.length)}`,
+  const replay = await fetch(`${chatd.url}${back.slice('https://chat.test'.length)}`,
     { headers: { Cookie: binding.split(';')[0] } });
   assert.match(await replay.text(), /#oidc_error=replayed_state/);
 });
@@ -232,10 +232,10 @@ test('oidc_is_404_without_a_configuration', async () => {
 test('an_unreachable_provider_is_502_for_apps_and_an_error_page_for_browsers', async () => {
   const r = await chatd.request('POST', '/v1/auth/oidc/native', { body: { provider: 'down', id_token: signedToken({}) } });
   expectError(r, 502, 'provider_unreachable');
-  const start = await fetch(`${chatd.http}/v1/auth/oidc/down/start`, { redirect: 'manual' });
+  const start = await fetch(`${chatd.url}/v1/auth/oidc/down/start`, { redirect: 'manual' });
   assert.equal(start.status, 200);
   assert.match(await start.text(), /url=\/#oidc_error=provider_unreachable/);
-  const unknown = await fetch(`${chatd.http}/v1/auth/oidc/nope/start`, { redirect: 'manual' });
+  const unknown = await fetch(`${chatd.url}/v1/auth/oidc/nope/start`, { redirect: 'manual' });
   assert.equal(unknown.status, 404);
   assert.equal((await unknown.json()).error.code, 'unknown_provider');
 });

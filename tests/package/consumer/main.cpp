@@ -1,6 +1,10 @@
-// An outside program: links the installed libchat and sends one message in memory.
+// An outside program: links libchat (installed, or added with add_subdirectory) and sends one
+// message in memory; with CHAT_CONSUMER_WITH_OIDC it also links chat::oidc and calls it.
 #include <chat/chat.hpp>
 #include <cstdio>
+#ifdef CHAT_CONSUMER_WITH_OIDC
+#include <oidc/oidc.hpp>
+#endif
 
 int main() {
   chat::engine_options options;
@@ -17,5 +21,11 @@ int main() {
   if (!m) return 4;
   std::printf("consumer: libchat %s, sent seq %lld\n", chat::version(),
               static_cast<long long>(m->seq));
+#ifdef CHAT_CONSUMER_WITH_OIDC
+  auto config = chat::oidc::parse_config("{\"providers\": 1}");
+  if (config) return 5;
+  std::printf("consumer: chat::oidc linked, a bad configuration is %s\n",
+              chat::oidc::to_string(config.code()));
+#endif
   return 0;
 }

@@ -1,6 +1,6 @@
 // One chatd and one Chromium per test file, always torn down (even when a test fails).
 import { after, before } from 'node:test';
-import { Chatd } from './chatd.mjs';
+import { Chatd } from '../../support/chatd.mjs';
 import { launch } from './browser.mjs';
 
 // Returns an object whose chatd and browser are set in before() and closed in after().

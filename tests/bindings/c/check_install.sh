@@ -21,13 +21,13 @@ cc -std=c11 -Wall -Werror -o "$work/c_embed" "$src/examples/c_embed/main.c" $(pk
 echo "pkg-config C program: ok"
 # C++, same module.
 # shellcheck disable=SC2046
-c++ -std=c++17 -Wall -Werror -o "$work/cxx" "$src/bindings/c/tests/consumer/main.cpp" $(pkg-config --cflags --libs chat)
+c++ -std=c++17 -Wall -Werror -o "$work/cxx" "$src/tests/bindings/c/consumer/main.cpp" $(pkg-config --cflags --libs chat)
 "$work/cxx" | grep -q 'both APIs'
 echo "pkg-config C++ program: ok"
 
 # CMake: find_package(chat) gives chat::chat_c too.
-cmake -S "$src/bindings/c/tests/consumer" -B "$work/consumer" -G Ninja \
-  -DCMAKE_PREFIX_PATH="$prefix" >"$work/configure.log"
+cmake -S "$src/tests/bindings/c/consumer" -B "$work/consumer" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$prefix" -DCHAT_EXPECTED_VERSION="$(pkg-config --modversion chat)" >"$work/configure.log"
 cmake --build "$work/consumer" >"$work/build.log"
 "$work/consumer/c_consumer" | grep -q 'sent seq 1'
 echo "find_package(chat) C program: ok"
