@@ -111,9 +111,9 @@ class faulty_store final : public store {
   void insert_identity(user_id id, const external_identity& identity) override { inner->insert_identity(id, identity); }
   bool delete_identity(user_id id, const std::string& issuer) override { return inner->delete_identity(id, issuer); }
   std::vector<external_identity> identities_of(user_id id) override { return inner->identities_of(id); }
-  chat::channel create_channel(const chat::channel& ch, const std::string& dm_key, const std::vector<membership_record>& members) override { return inner->create_channel(ch, dm_key, members); }
+  chat::channel create_channel(const chat::channel& ch, const std::string& address, const std::vector<membership_record>& members) override { return inner->create_channel(ch, address, members); }
   std::optional<chat::channel> find_channel(channel_id id) override { return inner->find_channel(id); }
-  std::optional<chat::channel> find_direct(const std::string& dm_key) override { return inner->find_direct(dm_key); }
+  std::optional<chat::channel> find_by_address(const std::string& address) override { return inner->find_by_address(address); }
   void update_channel(channel_id id, const std::string& name, const std::string& topic) override { inner->update_channel(id, name, topic); }
   std::vector<channel_summary> channels_of(user_id id, channel_id after, int limit) override { return inner->channels_of(id, after, limit); }
   std::vector<channel_position> channel_positions_of(user_id id) override { return inner->channel_positions_of(id); }

@@ -47,8 +47,8 @@ STORE_CASE(
   const auto p = s->create_channel(group, "public:p", {member_of(a, role::owner)});
   const auto spaced = s->create_channel(group, "public:p ", {member_of(a, role::owner)});
   CHECK(p.id != spaced.id);
-  CHECK(s->find_direct("public:p")->id == p.id);
-  CHECK(s->find_direct("public:p ")->id == spaced.id);
+  CHECK(s->find_by_address("public:p")->id == p.id);
+  CHECK(s->find_by_address("public:p ")->id == spaced.id);
   CHECK_STORE_ERROR(s->create_channel(group, "public:p ", {member_of(a, role::owner)}), conflict);
 
   s->insert_session({"h", a, 1000, 999999});
@@ -111,8 +111,8 @@ TEST_CASE("upgrading_a_version_1_mariadb_database_makes_its_key_columns_exact",
   CHECK_FALSE(s->find_user_by_key("k "));
   const auto spaced = make_user(*s, "k ").user.id;
   CHECK(spaced != 1);
-  CHECK(s->find_direct("public:p")->id == 1);
-  CHECK_FALSE(s->find_direct("public:p "));
+  CHECK(s->find_by_address("public:p")->id == 1);
+  CHECK_FALSE(s->find_by_address("public:p "));
   CHECK(s->find_session("h"));
   CHECK_FALSE(s->find_session("h "));
   CHECK(s->find_identity("iss", "sub") == 1);

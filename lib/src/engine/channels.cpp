@@ -57,8 +57,14 @@ void publish_channel_created(engine::impl& state, const channel& ch, user_id act
   state.publish(std::move(ev));
 }
 
-std::string direct_key(user_id a, user_id b) {
+// A channel's unique address in the store (store::find_by_address): "a:b" for the direct
+// conversation of users a < b, "public:<name key>" for a public group.
+std::string direct_address(user_id a, user_id b) {
   return std::to_string(std::min(a, b)) + ":" + std::to_string(std::max(a, b));
+}
+
+std::string public_address(const std::string& name) {
+  return "public:" + detail::username_key(name);  // ASCII case folding
 }
 
 }  // namespace
@@ -77,7 +83,7 @@ status engine::impl::check_group_add(user_id actor, user_id target) {
     case group_add_policy::contacts: {
       // A contact: the direct conversation with the actor exists and the target is in it by
       // choice (opened it or has sent into it).
-      auto dm = db->find_direct(direct_key(actor, target));
+      auto dm = db->find_by_address(direct_address(actor, target));
       if (!dm) return refused;
       auto mine = db->find_membership(dm->id, target);
       return mine && mine->by_choice ? status() : refused;
@@ -127,7 +133,7 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
     if (auto u = impl_->require_user(peer); !u) return u.error();
     if (impl_->blocked_either_way(me, peer))
       return status(errc::forbidden, "a block between you and this user stops direct messages");
-    const std::string key = direct_key(me, peer);
+    const std::string key = direct_address(me, peer);
     // Opening it is my choice: from now on the conversation counts for presence and contacts.
     auto mark_chosen = [&](const channel& ch) {
       auto mine = impl_->db->find_membership(ch.id, me);
@@ -136,7 +142,7 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
         impl_->announce_choice(me, ch.id);
       }
     };
-    if (auto existing = impl_->db->find_direct(key)) {
+    if (auto existing = impl_->db->find_by_address(key)) {
       mark_chosen(*existing);
       return std::move(*existing);
     }
@@ -149,9 +155,9 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
       ch = impl_->db->create_channel(
           ch, key, {{0, me, role::member, 0, now, true}, {0, peer, role::member, 0, now}});
     } catch (const detail::store_error& e) {
-      // Both sides asked at once: the unique dm_key let one insert win; return that one.
+      // Both sides asked at once: the unique address let one insert win; return that one.
       if (e.error_kind() != detail::store_error::kind::conflict) throw;
-      if (auto existing = impl_->db->find_direct(key)) {
+      if (auto existing = impl_->db->find_by_address(key)) {
         mark_chosen(*existing);
         return std::move(*existing);
       }
@@ -168,9 +174,9 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
   return impl_->guarded([&]() -> result<channel> {
     auto user = impl_->require_user(me);
     if (!user) return user.error();
-    const std::string key = "public:" + detail::username_key(name);  // ASCII case folding
+    const std::string key = public_address(name);
     const time_ms now = impl_->now();
-    auto existing = impl_->db->find_direct(key);
+    auto existing = impl_->db->find_by_address(key);
     if (!existing) {
       channel ch;
       ch.kind = channel_kind::group;
@@ -183,7 +189,7 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
         return ch;
       } catch (const detail::store_error& e) {
         if (e.error_kind() != detail::store_error::kind::conflict) throw;
-        existing = impl_->db->find_direct(key);  // someone created it first: join theirs
+        existing = impl_->db->find_by_address(key);  // someone created it first: join theirs
         if (!existing) throw;
       }
     }

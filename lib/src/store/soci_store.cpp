@@ -285,13 +285,13 @@ class soci_store final : public store {
 
   // ---- channels ----
 
-  chat::channel create_channel(const chat::channel& ch, const std::string& dm_key,
+  chat::channel create_channel(const chat::channel& ch, const std::string& address,
                                const std::vector<membership_record>& members) override {
     return run([&](const lease& l) {
       write_transaction tx(l);
       const int kind = ch.kind == channel_kind::direct ? 1 : 0;
       const long long created_by = ch.created_by, created_at = ch.created_at;
-      nullable_text key(dm_key, true);
+      nullable_text key(address, true);
       l.sql() << "INSERT INTO channels (kind, name, topic, created_by, created_at, last_seq, "
                  "dm_key) VALUES (:k, :n, :t, :b, :c, 0, :d)",
           use(kind), use(ch.name), use(ch.topic), use(created_by), use(created_at),
@@ -318,12 +318,12 @@ class soci_store final : public store {
     });
   }
 
-  std::optional<chat::channel> find_direct(const std::string& dm_key) override {
+  std::optional<chat::channel> find_by_address(const std::string& address) override {
     return run([&](const lease& l) {
       channel_row r;
       l.sql() << std::string("SELECT ") + k_channel_columns + "WHERE dm_key = :k", into(r.id),
           into(r.kind), into(r.name), into(r.topic), into(r.created_by), into(r.created_at),
-          use(dm_key);
+          use(address);
       return l.sql().got_data() ? std::optional<chat::channel>(r.channel()) : std::nullopt;
     });
   }

@@ -136,13 +136,14 @@ class store {
   virtual bool delete_identity(user_id id, const std::string& issuer) = 0;
   virtual std::vector<external_identity> identities_of(user_id id) = 0;
 
-  // Channels. create_channel inserts the channel and its members in one transaction. `dm_key`
-  // is the channel's unique address, if it has one: "a:b" for the direct channel of users a < b,
-  // "public:<name>" for a public group; a duplicate throws conflict. find_direct looks it up.
-  virtual chat::channel create_channel(const chat::channel& ch, const std::string& dm_key,
+  // Channels. create_channel inserts the channel and its members in one transaction. `address`
+  // is the channel's unique address, if it has one ("" for none): "a:b" for the direct channel
+  // of users a < b, "public:<name>" for a public group; a duplicate throws conflict.
+  // find_by_address looks a channel up by it (the column is still named dm_key).
+  virtual chat::channel create_channel(const chat::channel& ch, const std::string& address,
                                        const std::vector<membership_record>& members) = 0;
   virtual std::optional<chat::channel> find_channel(channel_id id) = 0;
-  virtual std::optional<chat::channel> find_direct(const std::string& dm_key) = 0;
+  virtual std::optional<chat::channel> find_by_address(const std::string& address) = 0;
   virtual void update_channel(channel_id id, const std::string& name, const std::string& topic) = 0;
   // My channels with an id above `after`, ascending id, at most `limit`.
   virtual std::vector<channel_summary> channels_of(user_id id, channel_id after, int limit) = 0;
