@@ -86,10 +86,10 @@ class soci_store final : public store {
 
   // ---- users ----
 
-  user_record insert_user(const user_record& record, const std::string& username_key,
-                          const std::optional<external_identity>& identity) override {
-    return run([&](const lease& l) {
-      write_transaction tx(l);
+  std::optional<user_record> insert_user(
+      const user_record& record, const std::string& username_key,
+      const std::optional<external_identity>& identity) override {
+    return write_unless_taken(std::optional<user_record>(), [&](const lease& l) {
       nullable_text email(record.user.email), phone(record.user.phone);
       const long long created_at = record.user.created_at;
       l.sql() << "INSERT INTO users (username, username_key, password_hash, email, phone, "
@@ -99,8 +99,7 @@ class soci_store final : public store {
       user_record stored = record;
       stored.user.id = last_insert_id(l, "users");
       if (identity) insert_identity_row(l, stored.user.id, *identity);
-      tx.commit();
-      return stored;
+      return std::optional<user_record>(std::move(stored));
     });
   }
 
@@ -125,12 +124,13 @@ class soci_store final : public store {
     });
   }
 
-  void update_username(user_id id, const std::string& username,
+  bool update_username(user_id id, const std::string& username,
                        const std::string& username_key) override {
-    write([&](const lease& l) {
+    return write_unless_taken(false, [&](const lease& l) {
       const long long key = id;
       l.sql() << "UPDATE users SET username = :u, username_key = :k WHERE id = :id", use(username),
           use(username_key), use(key);
+      return true;
     });
   }
 
@@ -246,8 +246,11 @@ class soci_store final : public store {
     });
   }
 
-  void insert_identity(user_id id, const external_identity& identity) override {
-    write([&](const lease& l) { insert_identity_row(l, id, identity); });
+  bool insert_identity(user_id id, const external_identity& identity) override {
+    return write_unless_taken(false, [&](const lease& l) {
+      insert_identity_row(l, id, identity);
+      return true;
+    });
   }
 
   bool delete_identity(user_id id, const std::string& issuer) override {
@@ -285,10 +288,10 @@ class soci_store final : public store {
 
   // ---- channels ----
 
-  chat::channel create_channel(const chat::channel& ch, const std::string& address,
-                               const std::vector<membership_record>& members) override {
-    return run([&](const lease& l) {
-      write_transaction tx(l);
+  std::optional<chat::channel> create_channel(
+      const chat::channel& ch, const std::string& address,
+      const std::vector<membership_record>& members) override {
+    return write_unless_taken(std::optional<chat::channel>(), [&](const lease& l) {
       const int kind = ch.kind == channel_kind::direct ? 1 : 0;
       const long long created_by = ch.created_by, created_at = ch.created_at;
       nullable_text key(address, true);
@@ -302,8 +305,7 @@ class soci_store final : public store {
         m.channel = stored.id;
         insert_membership_row(l, m);
       }
-      tx.commit();
-      return stored;
+      return std::optional<chat::channel>(std::move(stored));
     });
   }
 
@@ -484,8 +486,11 @@ class soci_store final : public store {
     });
   }
 
-  void insert_membership(const membership_record& m) override {
-    write([&](const lease& l) { insert_membership_row(l, m); });
+  bool insert_membership(const membership_record& m) override {
+    return write_unless_taken(false, [&](const lease& l) {
+      insert_membership_row(l, m);
+      return true;
+    });
   }
 
   bool delete_membership(channel_id ch, user_id id) override {
@@ -694,6 +699,20 @@ class soci_store final : public store {
   template <class F>
   auto write(F&& f) -> decltype(f(std::declval<const lease&>())) {
     return run([&](const lease& l) { return in_write_transaction(l, f); });
+  }
+  // Runs `f` like write(), for a write that a unique key may refuse: then the transaction is
+  // rolled back and `taken` returned (an expected outcome, not a store_error).
+  template <class R, class F>
+  R write_unless_taken(R taken, F&& f) {
+    return run([&](const lease& l) -> R {
+      try {
+        return in_write_transaction(l, f);
+      } catch (...) {
+        if (translate_error(std::current_exception()).error_kind() != store_error::kind::conflict)
+          throw;
+        return taken;
+      }
+    });
   }
   template <class F>
   auto run(F&& f, session_pool& pool) -> decltype(f(std::declval<const lease&>())) {
