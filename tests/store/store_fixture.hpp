@@ -6,8 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "store/backend.hpp"
+#include "store/sqlite/sqlite_backend.hpp"
 #include "store/store.hpp"
 #include "support/test_env.hpp"
+#if CHAT_WITH_MYSQL
+#include "store/mysql/mysql_backend.hpp"
+#endif
 
 namespace chat::test {
 
@@ -20,6 +25,14 @@ struct store_fixture {
 
   std::unique_ptr<detail::store> open(int pool_size = 4) const {
     return detail::open_soci_store(url, pool_size);
+  }
+
+  // The store's backend driver (tests that use a connection pool directly).
+  std::unique_ptr<const detail::backend> driver() const {
+#if CHAT_WITH_MYSQL
+    if (which == backend::mariadb) return detail::make_mysql_backend();
+#endif
+    return detail::make_sqlite_backend();
   }
 
   backend which;
@@ -114,13 +127,20 @@ inline detail::append_outcome send(detail::store& s, user_id sender, channel_id 
 
 }  // namespace chat::test
 
-// Defines `name` once and registers it as two test cases, one per backend.
-#define STORE_CASE(name)                                               \
-  static void name(const ::chat::test::store_fixture& db);             \
-  TEST_CASE(#name " on sqlite", "[store][sqlite]") {                   \
-    name(::chat::test::store_fixture(::chat::test::backend::sqlite));  \
-  }                                                                    \
+// Defines `name` once and registers it as two test cases, one per backend (only the SQLite
+// one in a build without CHAT_WITH_MYSQL).
+#if CHAT_WITH_MYSQL
+#define CHAT_STORE_CASE_ON_MARIADB(name)                               \
   TEST_CASE(#name " on mariadb", "[store][mariadb]") {                 \
     name(::chat::test::store_fixture(::chat::test::backend::mariadb)); \
-  }                                                                    \
+  }
+#else
+#define CHAT_STORE_CASE_ON_MARIADB(name)
+#endif
+#define STORE_CASE(name)                                              \
+  static void name(const ::chat::test::store_fixture& db);            \
+  TEST_CASE(#name " on sqlite", "[store][sqlite]") {                  \
+    name(::chat::test::store_fixture(::chat::test::backend::sqlite)); \
+  }                                                                   \
+  CHAT_STORE_CASE_ON_MARIADB(name)                                    \
   static void name(const ::chat::test::store_fixture& db)

@@ -13,7 +13,7 @@ STORE_CASE(insert_user_assigns_id_and_round_trips_all_fields) {
   r.user.phone = std::nullopt;
   r.user.created_at = 1700000000123LL;
   r.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
-  const auto stored = s->insert_user(r, "ängel", std::nullopt);
+  const auto stored = s->insert_user(r, "ängel", std::nullopt).value();
   CHECK(stored.user.id > 0);
 
   const auto by_id = s->find_user(stored.user.id);
