@@ -783,7 +783,8 @@ std::unique_ptr<store> open_soci_store(const std::string& connection_string, int
                                      {"write_timeout", "10"},
                                      {"charset", "utf8mb4"}});
 #else
-    throw store_error(store_error::kind::misconfigured,
+    // Like an unknown scheme (engine::open answers invalid_argument), with the reason.
+    throw store_error(store_error::kind::internal,
                       "this libchat was built without MySQL/MariaDB support (CHAT_WITH_MYSQL=OFF); "
                       "use a sqlite3:// database or a build with CHAT_WITH_MYSQL=ON");
 #endif
