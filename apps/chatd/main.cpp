@@ -8,10 +8,10 @@
 #include <memory>
 #include <variant>
 
+#include "chat/database_url.hpp"
 #include "chat/engine.hpp"
 #include "chat/version.hpp"
 #include "config/config.hpp"
-#include "config/database_string.hpp"
 #include "http/oidc_routes.hpp"
 #include "logging/logging.hpp"
 #include "metrics/database_monitor.hpp"
@@ -42,8 +42,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     settings.database =
-        "sqlite3://db=" + (std::filesystem::path(settings.data_dir) / "chat.db").string() +
-        " timeout=5";
+        "sqlite3://db=" + (std::filesystem::path(settings.data_dir) / "chat.db").string();
   }
 
   chat::engine_options options;
@@ -65,7 +64,7 @@ int main(int argc, char** argv) {
     spdlog::error("event=database_error detail={}", log_value(detail));
   };
   // Parsed once; never log settings.database itself (it may hold the password).
-  const std::string database_for_logs = chat::chatd::redact_database(settings.database);
+  const std::string database_for_logs = chat::database_url::parse(settings.database).redacted();
   auto engine = chat::engine::open(options);
   if (!engine.ok()) {
     // A database that refuses the settings (unknown database, user or host not allowed) is a

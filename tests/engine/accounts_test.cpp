@@ -295,7 +295,14 @@ TEST_CASE("opening_a_malformed_or_unreachable_database_fails_cleanly", "[errors]
   CHECK(failed.code() == errc::unavailable);  // the directory may appear: retry later
   CHECK_THAT(failed.error().message(), Catch::StartsWith("cannot open the database: "));
   options.database = "mysql://db=chat user=chat password=x host=127.0.0.1 port=1 connect_timeout=2";
+#if CHAT_WITH_MYSQL
   CHECK(engine::open(options).code() == errc::unavailable);
+#else
+  // A SQLite-only build refuses every mysql:// database, reachable or not, and says why.
+  auto refused = engine::open(options);
+  CHECK(refused.code() == errc::invalid_argument);
+  CHECK_THAT(refused.error().message(), Catch::Contains("without MySQL/MariaDB support"));
+#endif
 }
 
 // ---- Rules at their edges, both ways ----------------------------------------------------------

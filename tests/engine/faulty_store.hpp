@@ -93,10 +93,10 @@ class faulty_store final : public store {
   // clang-format off
   void ping() override { inner->ping(); }
   void probe_write(time_ms now) override { inner->probe_write(now); }
-  user_record insert_user(const user_record& record, const std::string& username_key, const std::optional<external_identity>& identity) override { return inner->insert_user(record, username_key, identity); }
+  std::optional<user_record> insert_user(const user_record& record, const std::string& username_key, const std::optional<external_identity>& identity) override { return inner->insert_user(record, username_key, identity); }
   std::optional<user_record> find_user(user_id id) override { return inner->find_user(id); }
   std::optional<user_record> find_user_by_key(const std::string& username_key) override { return inner->find_user_by_key(username_key); }
-  void update_username(user_id id, const std::string& username, const std::string& username_key) override { inner->update_username(id, username, username_key); }
+  bool update_username(user_id id, const std::string& username, const std::string& username_key) override { return inner->update_username(id, username, username_key); }
   void update_password_hash(user_id id, const std::string& password_hash) override { inner->update_password_hash(id, password_hash); }
   void insert_session(const session_record& session) override { inner->insert_session(session); }
   std::optional<session_record> find_session(const std::string& token_hash) override { return inner->find_session(token_hash); }
@@ -108,12 +108,12 @@ class faulty_store final : public store {
   void clear_login_failures(const std::string& key) override { inner->clear_login_failures(key); }
   int prune_login_failures(time_ms before) override { return inner->prune_login_failures(before); }
   std::optional<user_id> find_identity(const std::string& issuer, const std::string& subject) override { return inner->find_identity(issuer, subject); }
-  void insert_identity(user_id id, const external_identity& identity) override { inner->insert_identity(id, identity); }
+  bool insert_identity(user_id id, const external_identity& identity) override { return inner->insert_identity(id, identity); }
   bool delete_identity(user_id id, const std::string& issuer) override { return inner->delete_identity(id, issuer); }
   std::vector<external_identity> identities_of(user_id id) override { return inner->identities_of(id); }
-  chat::channel create_channel(const chat::channel& ch, const std::string& dm_key, const std::vector<membership_record>& members) override { return inner->create_channel(ch, dm_key, members); }
+  std::optional<chat::channel> create_channel(const chat::channel& ch, const std::string& address, const std::vector<membership_record>& members) override { return inner->create_channel(ch, address, members); }
   std::optional<chat::channel> find_channel(channel_id id) override { return inner->find_channel(id); }
-  std::optional<chat::channel> find_direct(const std::string& dm_key) override { return inner->find_direct(dm_key); }
+  std::optional<chat::channel> find_by_address(const std::string& address) override { return inner->find_by_address(address); }
   void update_channel(channel_id id, const std::string& name, const std::string& topic) override { inner->update_channel(id, name, topic); }
   std::vector<channel_summary> channels_of(user_id id, channel_id after, int limit) override { return inner->channels_of(id, after, limit); }
   std::vector<channel_position> channel_positions_of(user_id id) override { return inner->channel_positions_of(id); }
@@ -122,7 +122,7 @@ class faulty_store final : public store {
   std::vector<member> members_of(channel_id ch) override { return inner->members_of(ch); }
   std::vector<member> members_after(channel_id ch, user_id after, int limit) override { return inner->members_after(ch, after, limit); }
   std::vector<user_id> member_ids(channel_id ch) override { return inner->member_ids(ch); }
-  void insert_membership(const membership_record& m) override { inner->insert_membership(m); }
+  bool insert_membership(const membership_record& m) override { return inner->insert_membership(m); }
   bool delete_membership(channel_id ch, user_id id) override { return inner->delete_membership(ch, id); }
   void update_role(channel_id ch, user_id id, role r) override { inner->update_role(ch, id, r); }
   void mark_by_choice(channel_id ch, user_id id) override { inner->mark_by_choice(ch, id); }

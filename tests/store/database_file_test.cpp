@@ -3,7 +3,7 @@
 #include <fstream>
 #include <string>
 
-#include "store/database_lock.hpp"
+#include "store/sqlite/database_lock.hpp"
 #include "store/store_fixture.hpp"
 
 using chat::detail::sqlite_database_file;

@@ -1,8 +1,8 @@
 // Real SQLite failures and the store_error kind each becomes (issue 13, point 5): a full
 // database and a read-only one are told apart from a database that cannot be reached, so that
 // clients, /readyz and /metrics can say which it is. Then the whole mapping as tables: MySQL
-// error numbers and SQLite result codes (translate_error), SOCI's own errors, other exceptions.
-#include <soci/mysql/soci-mysql.h>
+// SQLite result codes (translate_error with the SQLite backend), SOCI's own errors, other
+// exceptions. MySQL's error numbers: mysql_error_kinds_test.cpp.
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/soci_errors.hpp"
+#include "store/sqlite/sqlite_backend.hpp"
 #include "support/test_env.hpp"
 
 namespace {
@@ -45,7 +46,7 @@ TEST_CASE("a_full_sqlite_database_is_full_not_unavailable", "[errors]") {
     for (int i = 0; i < 100; ++i) sql << "INSERT INTO t VALUES (zeroblob(4096))";
   });
   REQUIRE(failure);
-  const auto e = chat::detail::translate_error(failure);
+  const auto e = chat::detail::translate_error(failure, *chat::detail::make_sqlite_backend());
   INFO(e.what());
   CHECK(e.error_kind() == chat::detail::store_error::kind::full);
   CHECK(chat::detail::is_outage(e.error_kind()));
@@ -63,7 +64,7 @@ TEST_CASE("a_read_only_sqlite_database_is_read_only_not_unavailable", "[errors]"
   CHECK(n == 0);
   auto failure = failure_of([&] { sql << "INSERT INTO t VALUES (1)"; });
   REQUIRE(failure);
-  const auto e = chat::detail::translate_error(failure);
+  const auto e = chat::detail::translate_error(failure, *chat::detail::make_sqlite_backend());
   INFO(e.what());
   CHECK(e.error_kind() == chat::detail::store_error::kind::read_only);
 }
@@ -74,51 +75,11 @@ using kind = chat::detail::store_error::kind;
 
 template <typename E>
 chat::detail::store_error translated(const E& error) {
-  return chat::detail::translate_error(std::make_exception_ptr(error));
+  return chat::detail::translate_error(std::make_exception_ptr(error),
+                                       *chat::detail::make_sqlite_backend());
 }
 
 }  // namespace
-
-// The MySQL error numbers a full disk, a read-only server, a refused login or a lost server
-// answer with, as MariaDB reports them (a test cannot fill the disk or make the test server
-// read-only: the user has no SUPER privilege).
-TEST_CASE("mysql_error_numbers_map_onto_the_store_error_kinds", "[errors]") {
-  const std::vector<std::pair<int, kind>> table = {
-      {1062, kind::conflict},
-      {1586, kind::conflict},
-      {1021, kind::full},
-      {1114, kind::full},
-      {3, kind::full},
-      {1290, kind::read_only},
-      {1036, kind::read_only},
-      {1792, kind::read_only},
-      {1044, kind::misconfigured},
-      {1045, kind::misconfigured},
-      {1049, kind::misconfigured},
-      {1130, kind::misconfigured},
-      {1251, kind::misconfigured},
-      {1040, kind::unavailable},
-      {1053, kind::unavailable},
-      {1205, kind::unavailable},
-      {1213, kind::unavailable},
-      {1927, kind::unavailable},
-      {2002, kind::unavailable},
-      {2003, kind::unavailable},
-      {2005, kind::unavailable},
-      {2006, kind::unavailable},
-      {2013, kind::unavailable},
-      {2055, kind::unavailable},
-      {1064, kind::internal},  // a syntax error is a bug, not an outage
-      {1048, kind::internal},  // NOT NULL violated: a bug too
-  };
-  for (const auto& [number, expected] : table) {
-    const auto e = translated(soci::mysql_soci_error("error " + std::to_string(number), number));
-    INFO("MySQL error " << number);
-    CHECK(e.error_kind() == expected);
-    CHECK(std::string(e.what()) == "error " + std::to_string(number));
-    CHECK(!e.outcome_unknown());
-  }
-}
 
 TEST_CASE("sqlite_result_codes_map_onto_the_store_error_kinds", "[errors]") {
   const std::vector<std::tuple<int, std::string, kind>> table = {

@@ -1,6 +1,7 @@
 // MariaDB connections: only the group commit's pool accepts several statements per query, and
 // every connection must use utf8mb4 (the batch quotes user text for that character set).
-#include "store/mysql_script.hpp"
+#include "store/mysql/mysql_backend.hpp"
+#include "store/mysql/mysql_script.hpp"
 #include "store/session_pool.hpp"
 #include "store/store_fixture.hpp"
 
@@ -22,8 +23,9 @@ void two_statements(detail::session_pool& pool) {
 
 TEST_CASE("only_the_commit_pool_accepts_several_statements_in_one_query", "[store][mariadb]") {
   const std::string parameters = mysql_fresh_url().substr(std::string("mysql://").size());
-  detail::session_pool general(detail::backend_kind::mysql, parameters, 1);
-  detail::session_pool batch(detail::backend_kind::mysql, parameters, 1, true);
+  const auto driver = detail::make_mysql_backend();
+  detail::session_pool general(*driver, parameters, 1);
+  detail::session_pool batch(*driver, parameters, 1, true);
   CHECK_THROWS(two_statements(general));
   CHECK_NOTHROW(two_statements(batch));
   // And the store's own calls and batches still work with that split.

@@ -52,7 +52,7 @@ STORE_CASE(membership_by_choice_is_stored_marked_and_set_by_a_send) {
   ch.created_at = 1000;
   auto owner = member_of(a, role::owner);
   owner.by_choice = true;
-  const auto g = s->create_channel(ch, "", {owner, member_of(b), member_of(c)});
+  const auto g = s->create_channel(ch, "", {owner, member_of(b), member_of(c)}).value();
   CHECK(s->find_membership(g.id, a)->by_choice);
   CHECK_FALSE(s->find_membership(g.id, b)->by_choice);
   s->mark_by_choice(g.id, c);
@@ -74,7 +74,7 @@ STORE_CASE(presence_contacts_need_both_by_choice_and_no_block_either_way) {
   ch.created_by = a;
   auto owner = member_of(a, role::owner);
   owner.by_choice = true;
-  const auto g = s->create_channel(ch, "", {owner, member_of(b), member_of(c)});
+  const auto g = s->create_channel(ch, "", {owner, member_of(b), member_of(c)}).value();
   const auto dm = make_direct(*s, d, a);
   s->mark_by_choice(dm.id, d);
   CHECK(s->contacts_of(a) == std::vector<user_id>{b, c, d});

@@ -25,9 +25,8 @@ STORE_CASE(a_database_with_a_newer_schema_is_refused_and_left_unchanged) {
     a = make_user(*s, "a").user.id;
   }
   const int newer = detail::latest_schema_version() + 1;
-  const auto backend =
-      db.which == backend::sqlite ? detail::backend_kind::sqlite : detail::backend_kind::mysql;
-  detail::session_pool pool(backend, parameters_of(db), 1);
+  const auto driver = db.driver();
+  detail::session_pool pool(*driver, parameters_of(db), 1);
   {
     auto lease = pool.acquire();
     lease.sql() << "INSERT INTO schema_version (version, applied_at) VALUES (:v, 1)",

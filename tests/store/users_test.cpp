@@ -13,7 +13,7 @@ STORE_CASE(insert_user_assigns_id_and_round_trips_all_fields) {
   r.user.phone = std::nullopt;
   r.user.created_at = 1700000000123LL;
   r.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
-  const auto stored = s->insert_user(r, "ängel", std::nullopt);
+  const auto stored = s->insert_user(r, "ängel", std::nullopt).value();
   CHECK(stored.user.id > 0);
 
   const auto by_id = s->find_user(stored.user.id);
@@ -31,30 +31,32 @@ STORE_CASE(insert_user_assigns_id_and_round_trips_all_fields) {
   CHECK_FALSE(s->find_user(stored.user.id + 100));
 }
 
-STORE_CASE(duplicate_username_key_is_a_conflict) {
+STORE_CASE(duplicate_username_key_is_refused_as_taken) {
   auto s = db.open();
   make_user(*s, "alice");
-  CHECK_STORE_ERROR(make_user(*s, "alice"), conflict);
+  CHECK_FALSE(s->insert_user(new_user("alice"), "alice", std::nullopt));
   const auto bob = make_user(*s, "bob");
-  CHECK_STORE_ERROR(s->update_username(bob.user.id, "Alice", "alice"), conflict);
-  s->update_username(bob.user.id, "Bobby", "bobby");
+  CHECK_FALSE(s->update_username(bob.user.id, "Alice", "alice"));
+  CHECK(s->find_user(bob.user.id)->user.username == "bob");
+  CHECK(s->update_username(bob.user.id, "Bobby", "bobby"));
   CHECK(s->find_user(bob.user.id)->user.username == "Bobby");
   CHECK_FALSE(s->find_user_by_key("bob"));
   s->update_password_hash(bob.user.id, "new-hash");
   CHECK(s->find_user(bob.user.id)->password_hash == "new-hash");
 }
 
-STORE_CASE(insert_user_with_taken_identity_is_a_conflict_and_stores_nothing) {
+STORE_CASE(insert_user_with_taken_identity_is_refused_and_stores_nothing) {
   auto s = db.open();
   detail::user_record r;
   r.user.username = "carol";
   r.user.created_at = 5;
   const external_identity google{"https://accounts.google.com", "sub-1", "c@example.org", 7};
   const auto carol = s->insert_user(r, "carol", google);
-  CHECK(s->find_identity(google.issuer, google.subject) == std::optional<user_id>(carol.user.id));
+  REQUIRE(carol);
+  CHECK(s->find_identity(google.issuer, google.subject) == std::optional<user_id>(carol->user.id));
 
   r.user.username = "mallory";
-  CHECK_STORE_ERROR(s->insert_user(r, "mallory", google), conflict);
+  CHECK_FALSE(s->insert_user(r, "mallory", google));
   CHECK_FALSE(s->find_user_by_key("mallory"));  // the user insert was rolled back too
 }
 
@@ -64,12 +66,11 @@ STORE_CASE(identities_link_list_conflict_and_unlink) {
   const auto v = make_user(*s, "erin");
   const external_identity a{"https://issuer.a", "s1", std::nullopt, 10};
   const external_identity b{"https://issuer.b", "s2", "d@b.example", 11};
-  s->insert_identity(u.user.id, a);
-  s->insert_identity(u.user.id, b);
+  CHECK(s->insert_identity(u.user.id, a));
+  CHECK(s->insert_identity(u.user.id, b));
   // The same (issuer, subject) for someone else, and a second identity of one issuer.
-  CHECK_STORE_ERROR(s->insert_identity(v.user.id, a), conflict);
-  CHECK_STORE_ERROR(s->insert_identity(u.user.id, external_identity{a.issuer, "s9", {}, 12}),
-                    conflict);
+  CHECK_FALSE(s->insert_identity(v.user.id, a));
+  CHECK_FALSE(s->insert_identity(u.user.id, external_identity{a.issuer, "s9", {}, 12}));
 
   const auto list = s->identities_of(u.user.id);
   REQUIRE(list.size() == 2);

@@ -1,6 +1,7 @@
 // The whole public API of libchat in one include.
 #pragma once
 
+#include "chat/database_url.hpp"
 #include "chat/engine.hpp"
 #include "chat/error.hpp"
 #include "chat/events.hpp"

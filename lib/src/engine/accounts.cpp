@@ -57,14 +57,10 @@ result<user> engine::register_user(const new_account& account) {
     record.user.phone = account.phone;
     record.user.created_at = impl_->now();
     record.password_hash = *hash;
-    try {
-      return impl_->db->insert_user(record, detail::username_key(account.username), std::nullopt)
-          .user;
-    } catch (const detail::store_error& e) {
-      if (e.error_kind() == detail::store_error::kind::conflict)
-        return status(errc::conflict, "username is already taken");
-      throw;
-    }
+    auto stored =
+        impl_->db->insert_user(record, detail::username_key(account.username), std::nullopt);
+    if (!stored) return status(errc::conflict, "username is already taken");
+    return std::move(stored->user);
   });
 }
 
@@ -192,13 +188,8 @@ result<user> engine::change_username(user_id id, const std::string& new_username
   return impl_->guarded([&]() -> result<user> {
     auto found = impl_->require_user(id);
     if (!found) return found.error();
-    try {
-      impl_->db->update_username(id, new_username, detail::username_key(new_username));
-    } catch (const detail::store_error& e) {
-      if (e.error_kind() == detail::store_error::kind::conflict)
-        return status(errc::conflict, "username is already taken");
-      throw;
-    }
+    if (!impl_->db->update_username(id, new_username, detail::username_key(new_username)))
+      return status(errc::conflict, "username is already taken");
     found->user.username = new_username;
     auto ev = std::make_shared<event>();
     ev->kind = event_kind::user_updated;
@@ -260,13 +251,9 @@ result<user> engine::register_with_identity(const std::string& username,
     record.user.created_at = impl_->now();
     external_identity linked = identity;
     linked.linked_at = record.user.created_at;
-    try {
-      return impl_->db->insert_user(record, detail::username_key(username), linked).user;
-    } catch (const detail::store_error& e) {
-      if (e.error_kind() == detail::store_error::kind::conflict)
-        return status(errc::conflict, "username is already taken");
-      throw;
-    }
+    auto stored = impl_->db->insert_user(record, detail::username_key(username), linked);
+    if (!stored) return status(errc::conflict, "username is already taken");
+    return std::move(stored->user);
   });
 }
 
@@ -277,14 +264,9 @@ status engine::link_identity(user_id id, const external_identity& identity) {
     if (!found) return found.error();
     external_identity linked = identity;
     linked.linked_at = impl_->now();
-    try {
-      impl_->db->insert_identity(id, linked);
-    } catch (const detail::store_error& e) {
-      if (e.error_kind() == detail::store_error::kind::conflict)
-        return {errc::conflict,
-                "this identity is linked already, or the account has one of this issuer"};
-      throw;
-    }
+    if (!impl_->db->insert_identity(id, linked))
+      return {errc::conflict,
+              "this identity is linked already, or the account has one of this issuer"};
     return {};
   });
 }

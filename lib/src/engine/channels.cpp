@@ -57,8 +57,21 @@ void publish_channel_created(engine::impl& state, const channel& ch, user_id act
   state.publish(std::move(ev));
 }
 
-std::string direct_key(user_id a, user_id b) {
+// A channel's unique address in the store (store::find_by_address): "a:b" for the direct
+// conversation of users a < b, "public:<name key>" for a public group.
+std::string direct_address(user_id a, user_id b) {
   return std::to_string(std::min(a, b)) + ":" + std::to_string(std::max(a, b));
+}
+
+std::string public_address(const std::string& name) {
+  return "public:" + detail::username_key(name);  // ASCII case folding
+}
+
+// create_channel found its address (or a member) taken, yet nothing has it now: not expected,
+// answered as a conflict (retry).
+detail::store_error address_lost() {
+  return detail::store_error(detail::store_error::kind::conflict,
+                             "a channel's address was taken, but no channel has it");
 }
 
 }  // namespace
@@ -77,7 +90,7 @@ status engine::impl::check_group_add(user_id actor, user_id target) {
     case group_add_policy::contacts: {
       // A contact: the direct conversation with the actor exists and the target is in it by
       // choice (opened it or has sent into it).
-      auto dm = db->find_direct(direct_key(actor, target));
+      auto dm = db->find_by_address(direct_address(actor, target));
       if (!dm) return refused;
       auto mine = db->find_membership(dm->id, target);
       return mine && mine->by_choice ? status() : refused;
@@ -113,9 +126,10 @@ result<channel> engine::create_group(user_id creator, const std::string& name,
     ch.topic = topic;
     ch.created_by = creator;
     ch.created_at = now;
-    ch = impl_->db->create_channel(ch, "", records);
-    publish_channel_created(*impl_, ch, creator);
-    return ch;
+    auto stored = impl_->db->create_channel(ch, "", records);
+    if (!stored) throw address_lost();  // a group has no address: only a race of members
+    publish_channel_created(*impl_, *stored, creator);
+    return std::move(*stored);
   });
 }
 
@@ -127,7 +141,7 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
     if (auto u = impl_->require_user(peer); !u) return u.error();
     if (impl_->blocked_either_way(me, peer))
       return status(errc::forbidden, "a block between you and this user stops direct messages");
-    const std::string key = direct_key(me, peer);
+    const std::string key = direct_address(me, peer);
     // Opening it is my choice: from now on the conversation counts for presence and contacts.
     auto mark_chosen = [&](const channel& ch) {
       auto mine = impl_->db->find_membership(ch.id, me);
@@ -136,7 +150,7 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
         impl_->announce_choice(me, ch.id);
       }
     };
-    if (auto existing = impl_->db->find_direct(key)) {
+    if (auto existing = impl_->db->find_by_address(key)) {
       mark_chosen(*existing);
       return std::move(*existing);
     }
@@ -145,20 +159,17 @@ result<channel> engine::open_direct(user_id me, user_id peer) {
     ch.kind = channel_kind::direct;
     ch.created_by = me;
     ch.created_at = now;
-    try {
-      ch = impl_->db->create_channel(
-          ch, key, {{0, me, role::member, 0, now, true}, {0, peer, role::member, 0, now}});
-    } catch (const detail::store_error& e) {
-      // Both sides asked at once: the unique dm_key let one insert win; return that one.
-      if (e.error_kind() != detail::store_error::kind::conflict) throw;
-      if (auto existing = impl_->db->find_direct(key)) {
-        mark_chosen(*existing);
-        return std::move(*existing);
-      }
-      throw;
+    auto stored = impl_->db->create_channel(
+        ch, key, {{0, me, role::member, 0, now, true}, {0, peer, role::member, 0, now}});
+    if (!stored) {
+      // Both sides asked at once: the unique address let one insert win; return that one.
+      auto existing = impl_->db->find_by_address(key);
+      if (!existing) throw address_lost();
+      mark_chosen(*existing);
+      return std::move(*existing);
     }
-    publish_channel_created(*impl_, ch, me);
-    return ch;
+    publish_channel_created(*impl_, *stored, me);
+    return std::move(*stored);
   });
 }
 
@@ -168,24 +179,21 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
   return impl_->guarded([&]() -> result<channel> {
     auto user = impl_->require_user(me);
     if (!user) return user.error();
-    const std::string key = "public:" + detail::username_key(name);  // ASCII case folding
+    const std::string key = public_address(name);
     const time_ms now = impl_->now();
-    auto existing = impl_->db->find_direct(key);
+    auto existing = impl_->db->find_by_address(key);
     if (!existing) {
       channel ch;
       ch.kind = channel_kind::group;
       ch.name = name;
       ch.created_by = me;
       ch.created_at = now;
-      try {
-        ch = impl_->db->create_channel(ch, key, {{0, me, role::owner, 0, now, true}});
-        publish_channel_created(*impl_, ch, me);
-        return ch;
-      } catch (const detail::store_error& e) {
-        if (e.error_kind() != detail::store_error::kind::conflict) throw;
-        existing = impl_->db->find_direct(key);  // someone created it first: join theirs
-        if (!existing) throw;
+      if (auto stored = impl_->db->create_channel(ch, key, {{0, me, role::owner, 0, now, true}})) {
+        publish_channel_created(*impl_, *stored, me);
+        return std::move(*stored);
       }
+      existing = impl_->db->find_by_address(key);  // someone created it first: join theirs
+      if (!existing) throw address_lost();
     }
     if (auto mine = impl_->db->find_membership(existing->id, me)) {
       if (!mine->by_choice) {  // joined by name now
@@ -196,12 +204,8 @@ result<channel> engine::join_public(user_id me, const std::string& name) {
     }
     {
       channel_change change(*impl_, existing->id);
-      try {
-        impl_->db->insert_membership({existing->id, me, role::member, 0, now, true});
-      } catch (const detail::store_error& e) {
-        if (e.error_kind() == detail::store_error::kind::conflict) return std::move(*existing);
-        throw;
-      }
+      if (!impl_->db->insert_membership({existing->id, me, role::member, 0, now, true}))
+        return std::move(*existing);
       queue_member_event(*impl_, event_kind::member_added, existing->id, me, *user, role::member,
                          now);
     }
@@ -351,13 +355,8 @@ status engine::add_member(user_id actor, channel_id id, user_id target, role r) 
     if (impl_->db->find_membership(id, target)) return {errc::conflict, "already a member"};
     if (auto s = impl_->check_group_add(actor, target); !s) return s;
     const time_ms now = impl_->now();
-    try {
-      impl_->db->insert_membership({id, target, r, 0, now});
-    } catch (const detail::store_error& e) {
-      if (e.error_kind() == detail::store_error::kind::conflict)
-        return {errc::conflict, "already a member"};
-      throw;
-    }
+    if (!impl_->db->insert_membership({id, target, r, 0, now}))
+      return {errc::conflict, "already a member"};
     queue_member_event(*impl_, event_kind::member_added, id, actor, *user, r, now);
     return {};
   });

@@ -1,6 +1,6 @@
 #include "store/append_plan.hpp"
 
-#include "store/soci_common.hpp"
+#include "store/schema.hpp"
 
 namespace chat::detail::append_plan {
 
@@ -71,15 +71,10 @@ void assign_ids(batch_plan& plan, const std::map<pair_key, long long>& ids) {
   }
 }
 
-std::string lock_channels_sql(const std::set<long long>& channels, bool mysql) {
-  return std::string("SELECT id, last_seq") +
-         (mysql ? ", @@auto_increment_increment, @@innodb_autoinc_lock_mode" : "") +
-         " FROM channels WHERE id IN " + in_list(channels) + " ORDER BY id" +
-         (mysql ? " FOR UPDATE" : "");
-}
-
-long long id_step_of(long long increment, long long lock_mode) {
-  return lock_mode <= 1 && increment >= 1 ? increment : 0;
+std::string lock_channels_sql(const std::set<long long>& channels, const char* more_columns,
+                              const char* lock) {
+  return std::string("SELECT id, last_seq") + more_columns + " FROM channels WHERE id IN " +
+         in_list(channels) + " ORDER BY id" + lock;
 }
 
 std::string memberships_sql(const batch_keys& keys) {
@@ -95,7 +90,7 @@ std::string memberships_sql(const batch_keys& keys) {
 }
 
 std::string originals_sql(const batch_keys& keys, const std::string& quoted_ids) {
-  return std::string("SELECT ") + soci_rows::k_message_columns + "WHERE sender_id IN " +
+  return std::string("SELECT ") + schema::k_message_columns + "WHERE sender_id IN " +
          in_list(keys.senders) + " AND client_msg_id IN " + quoted_ids;
 }
 

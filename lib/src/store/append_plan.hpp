@@ -1,7 +1,7 @@
 // The backend-neutral half of the group commit: what a batch reads, what it decides from those
-// reads (seqs, duplicates, refusals) and the SQL text of its statements. append_batch.cpp runs
-// it through SOCI, one statement per call (SQLite); append_batch_mysql.cpp sends it to MySQL
-// as two scripts, one round trip each.
+// reads (seqs, duplicates, refusals) and the SQL text of its statements. sqlite/append_batch.cpp
+// runs it through SOCI, one statement per call; mysql/append_batch.cpp sends it to MySQL as two
+// scripts, one round trip each.
 #pragma once
 
 #include <map>
@@ -67,13 +67,11 @@ std::string in_list(const Range& values) {
   return out + ")";
 }
 
-// Last seq of the channels, the rows locked on MySQL in ascending id order (so two batches
-// never deadlock; SQLite's BEGIN IMMEDIATE already serialises writers). On MySQL it also
-// reads how auto-increment ids are handed out (@@auto_increment_increment, lock mode).
-std::string lock_channels_sql(const std::set<long long>& channels, bool mysql);
-// Lock modes 0 (traditional) and 1 (consecutive) give the rows of one multi-row INSERT
-// consecutive values; mode 2 (interleaved) does not, and then the ids are read back.
-long long id_step_of(long long increment, long long lock_mode);
+// "SELECT id, last_seq" of the channels in ascending id order, then `more_columns` (", ..."),
+// then `lock` (MySQL: " FOR UPDATE", so that two batches lock in the same order and never
+// deadlock; SQLite's BEGIN IMMEDIATE already serialises writers).
+std::string lock_channels_sql(const std::set<long long>& channels, const char* more_columns,
+                              const char* lock);
 // "SELECT channel_id, user_id, blocked, by_choice": blocked is 1 in a direct channel whose two
 // members have a block between them (either way), else 0.
 std::string memberships_sql(const batch_keys& keys);

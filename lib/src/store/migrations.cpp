@@ -1,4 +1,5 @@
-// The schema, as an ordered list of migrations with one statement list per backend.
+// The schema, as an ordered list of migrations with one statement list per backend, side by
+// side so that a version reads as one change.
 #include "store/migrations.hpp"
 
 #include <chrono>
@@ -9,12 +10,6 @@
 
 namespace chat::detail {
 namespace {
-
-struct migration {
-  int version;
-  std::vector<const char*> sqlite;
-  std::vector<const char*> mysql;
-};
 
 // MySQL tables: InnoDB, utf8mb4 with binary collation so that keys compare exactly as on SQLite
 // (username_key is already case-folded by the engine). Never edit a released migration; add one.
@@ -260,7 +255,9 @@ int current_version(soci::session& sql) {
   return ind == soci::i_ok ? version : 0;
 }
 
-void apply_pending(soci::session& sql, backend_kind backend, int up_to_version) {
+}  // namespace
+
+void apply_migrations(soci::session& sql, migration_statements statements, int up_to_version) {
   const int have = current_version(sql);
   if (have > latest_schema_version()) {
     throw store_error(
@@ -270,7 +267,7 @@ void apply_pending(soci::session& sql, backend_kind backend, int up_to_version) 
   for (const migration& m : migrations()) {
     if (m.version <= have) continue;
     if (up_to_version > 0 && m.version > up_to_version) break;
-    for (const char* statement : backend == backend_kind::sqlite ? m.sqlite : m.mysql) {
+    for (const char* statement : m.*statements) {
       sql << statement;
     }
     const long long applied_at = now_ms();
@@ -279,52 +276,8 @@ void apply_pending(soci::session& sql, backend_kind backend, int up_to_version) 
   }
 }
 
-}  // namespace
-
 int latest_schema_version() {
   return migrations().back().version;
-}
-
-void run_migrations(soci::session& sql, backend_kind backend, int up_to_version) {
-  if (backend == backend_kind::sqlite) {
-    // SQLite DDL is transactional: the whole upgrade commits or nothing does, and IMMEDIATE makes
-    // a concurrent opener wait (busy_timeout) and then see the finished schema.
-    sql << "BEGIN IMMEDIATE";
-    try {
-      sql << "CREATE TABLE IF NOT EXISTS schema_version ("
-             " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
-      apply_pending(sql, backend, up_to_version);
-      sql << "COMMIT";
-    } catch (...) {
-      try {
-        sql << "ROLLBACK";
-      } catch (...) {
-      }
-      throw;
-    }
-    return;
-  }
-  // MySQL DDL commits implicitly, so a transaction cannot protect it. A named lock per database
-  // serializes openers; statements are idempotent (IF NOT EXISTS) in case a run was interrupted.
-  int locked = 0;
-  soci::indicator ind = soci::i_null;
-  sql << "SELECT GET_LOCK(CONCAT('chat_schema.', DATABASE()), 30)", soci::into(locked, ind);
-  if (ind != soci::i_ok || locked != 1) {
-    throw store_error(store_error::kind::unavailable, "timed out waiting for the schema lock");
-  }
-  try {
-    sql << "CREATE TABLE IF NOT EXISTS schema_version ("
-           " version INT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL"
-           ") ENGINE=InnoDB";
-    apply_pending(sql, backend, up_to_version);
-  } catch (...) {
-    try {
-      sql << "DO RELEASE_LOCK(CONCAT('chat_schema.', DATABASE()))";
-    } catch (...) {
-    }
-    throw;
-  }
-  sql << "DO RELEASE_LOCK(CONCAT('chat_schema.', DATABASE()))";
 }
 
 }  // namespace chat::detail

@@ -1,6 +1,8 @@
 // A fixed-size pool of SOCI sessions that opens lazily and reopens broken connections.
 #pragma once
 
+#include <soci/soci.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,21 +13,21 @@
 #include <string>
 #include <vector>
 
-#include "store/soci_backend.hpp"
 #include "store/write_gate.hpp"
 
 namespace chat::detail {
+
+class backend;
 
 // Thread-safe. Each slot holds at most one open session; a slot marked broken is closed when it
 // is given back and reopened by the next lease, so the store recovers when the database returns.
 class session_pool {
  public:
-  // `parameters` is the backend's own connection string (without the "sqlite3://" prefix).
+  // `parameters` is the backend's own connection string (without the "sqlite3://" prefix);
+  // `db` opens the connections (backend::connect) and outlives the pool.
   // `multi_statements` (MySQL): the connections accept several statements in one query; only
-  // the group commit's pool asks for it. Every MySQL connection checks at connect that the
-  // client character set is utf8mb4 (the quoting of append_batch_mysql.cpp relies on it) and
-  // fails with store_error internal otherwise.
-  session_pool(backend_kind backend, std::string parameters, std::size_t size,
+  // the group commit's pool asks for it.
+  session_pool(const backend& db, std::string parameters, std::size_t size,
                bool multi_statements = false);
 
   class lease {
@@ -40,12 +42,12 @@ class session_pool {
     ~lease();
 
     soci::session& sql() const;
-    backend_kind backend() const { return pool_->backend_; }
+    const chat::detail::backend& backend() const { return pool_->backend_; }
     // The connection failed: close it on give-back instead of reusing it.
     void mark_broken() const;
     // SQLite: waits for this process's turn to write (write_gate.hpp), at most as long as
     // busy_timeout; throws store_error unavailable ("database is locked") if it does not come.
-    // end_write_turn() must follow. MySQL: nothing (the server orders its writers).
+    // end_write_turn() must follow. Other backends: nothing (the server orders its writers).
     void begin_write_turn() const;
     void end_write_turn() const;
 
@@ -58,7 +60,7 @@ class session_pool {
   // unavailable if no slot frees up in time or the database cannot be reached.
   lease acquire();
 
-  backend_kind backend() const { return backend_; }
+  const chat::detail::backend& backend() const { return backend_; }
   std::uint64_t leases() const { return leases_.load(std::memory_order_relaxed); }
 
  private:
@@ -69,11 +71,9 @@ class session_pool {
     bool broken = false;
   };
 
-  std::unique_ptr<soci::session> open_session() const;
-  void prepare(soci::session& sql) const;  // per-connection settings (pragmas, isolation)
   void give_back(std::size_t index);
 
-  const backend_kind backend_;
+  const chat::detail::backend& backend_;
   const std::string parameters_;
   const bool multi_statements_;
   std::mutex mutex_;  // guards slots_' in_use flags; a leased slot belongs to its lease

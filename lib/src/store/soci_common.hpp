@@ -5,8 +5,9 @@
 #include <string>
 #include <type_traits>
 
+#include "store/backend.hpp"
+#include "store/schema.hpp"
 #include "store/session_pool.hpp"
-#include "store/soci_backend.hpp"
 #include "store/soci_errors.hpp"
 #include "store/store.hpp"
 
@@ -17,24 +18,23 @@ using soci::use;
 using lease = session_pool::lease;
 
 // A write transaction. SQLite: the lease first waits for its turn among this store's writers
-// (session_pool::lease::begin_write_turn), then BEGIN IMMEDIATE takes the write lock up front,
-// so a writer of another process waits on busy_timeout instead of failing with SQLITE_BUSY
-// when it first writes. The turn ends when the transaction does.
+// (session_pool::lease::begin_write_turn), then BEGIN IMMEDIATE (backend::begin_write_sql)
+// takes the write lock up front, so a writer of another process waits on busy_timeout instead
+// of failing with SQLITE_BUSY when it first writes. The turn ends when the transaction does.
 class write_transaction {
  public:
   explicit write_transaction(const lease& l) : lease_(l) {
     lease_.begin_write_turn();
     turn_ = true;
     try {
-      lease_.sql() << (l.backend() == backend_kind::sqlite ? "BEGIN IMMEDIATE"
-                                                           : "START TRANSACTION");
+      lease_.sql() << l.backend().begin_write_sql();
     } catch (...) {
       end_turn();
       throw;
     }
     active_ = true;
   }
-  // For a transaction that a script starts itself (append_batch_mysql.cpp): from here on it
+  // For a transaction that a script starts itself (mysql/append_batch.cpp): from here on it
   // is rolled back unless committed() is called, whether or not the script got that far.
   struct begun_by_caller {};
   write_transaction(const lease& l, begun_by_caller) : lease_(l), active_(true) {}
@@ -94,13 +94,7 @@ auto in_write_transaction(const lease& l, F&& f) -> decltype(f(l)) {
 }
 
 inline long long last_insert_id(const lease& l, const char* table) {
-  long long id = 0;
-  if (l.backend() == backend_kind::sqlite) {
-    l.sql() << "SELECT last_insert_rowid()", into(id);
-  } else if (!l.sql().get_last_insert_id(table, id)) {
-    throw store_error(store_error::kind::internal, "no insert id");
-  }
-  return id;
+  return l.backend().last_insert_id(l.sql(), table);
 }
 
 // Binds an optional string as a nullable parameter.
@@ -118,8 +112,8 @@ inline std::optional<std::string> optional_text(const std::string& v, soci::indi
   return std::nullopt;
 }
 
-constexpr const char* k_user_columns =
-    "id, username, email, phone, created_at, password_hash FROM users ";
+using schema::k_message_columns;
+using schema::k_user_columns;
 
 struct user_row {
   long long id = 0;
@@ -138,9 +132,6 @@ struct user_row {
     return r;
   }
 };
-
-constexpr const char* k_message_columns =
-    "id, channel_id, seq, sender_id, text, client_msg_id, created_at FROM messages ";
 
 struct message_row {
   long long id = 0, channel = 0, seq = 0, sender = 0, created_at = 0;

@@ -1,16 +1,20 @@
-// The SOCI implementation of chat::detail::store for SQLite and MySQL/MariaDB.
+// The SOCI implementation of chat::detail::store: the SQL that both backends share, and the
+// opening of a store, where the URL's scheme picks the backend (sqlite/, mysql/) once.
 #include <algorithm>
 #include <climits>
 #include <map>
 #include <set>
 #include <utility>
 
-#include "store/append_batch.hpp"
-#include "store/database_lock.hpp"
-#include "store/migrations.hpp"
+#include "chat/database_url.hpp"
+#include "store/backend.hpp"
 #include "store/session_pool.hpp"
-#include "store/soci_backend.hpp"
 #include "store/soci_common.hpp"
+#include "store/sqlite/database_lock.hpp"
+#include "store/sqlite/sqlite_backend.hpp"
+#if CHAT_WITH_MYSQL
+#include "store/mysql/mysql_backend.hpp"
+#endif
 #include "store/soci_errors.hpp"
 #include "store/store.hpp"
 
@@ -21,8 +25,7 @@ using namespace soci_rows;
 using soci::into;
 using soci::use;
 
-constexpr const char* k_channel_columns =
-    "id, kind, name, topic, created_by, created_at FROM channels ";
+using schema::k_channel_columns;
 
 struct channel_row {
   long long id = 0, created_by = 0, created_at = 0;
@@ -54,18 +57,19 @@ chat::role role_from_int(int value) {
 
 class soci_store final : public store {
  public:
-  soci_store(backend_kind backend, std::string parameters, std::size_t pool_size,
-             std::unique_ptr<database_lock> lock)
-      : lock_(std::move(lock)), pool_(backend, parameters, pool_size) {
-    // MySQL: only the group commit sends several statements per query (append_batch_mysql.cpp),
-    // so only its own connections allow that; one per commit thread, opened on first use.
-    if (backend == backend_kind::mysql)
-      batch_pool_ = std::make_unique<session_pool>(backend, std::move(parameters),
+  soci_store(std::unique_ptr<const backend> db, std::string parameters, std::size_t pool_size,
+             std::shared_ptr<void> lock)
+      : lock_(std::move(lock)), backend_(std::move(db)), pool_(*backend_, parameters, pool_size) {
+    // Parallel appends (MySQL): only the group commit sends several statements per query
+    // (mysql/append_batch.cpp), so only its own connections allow that; one per commit
+    // thread, opened on first use.
+    if (backend_->parallel_appends())
+      batch_pool_ = std::make_unique<session_pool>(*backend_, std::move(parameters),
                                                    k_max_commit_threads, true);
   }
 
   void migrate(int up_to_version) {
-    run([&](const lease& l) { run_migrations(l.sql(), l.backend(), up_to_version); });
+    run([&](const lease& l) { l.backend().migrate(l.sql(), up_to_version); });
   }
 
   void ping() override {
@@ -86,10 +90,10 @@ class soci_store final : public store {
 
   // ---- users ----
 
-  user_record insert_user(const user_record& record, const std::string& username_key,
-                          const std::optional<external_identity>& identity) override {
-    return run([&](const lease& l) {
-      write_transaction tx(l);
+  std::optional<user_record> insert_user(
+      const user_record& record, const std::string& username_key,
+      const std::optional<external_identity>& identity) override {
+    return write_unless_taken<std::optional<user_record>>([&](const lease& l) {
       nullable_text email(record.user.email), phone(record.user.phone);
       const long long created_at = record.user.created_at;
       l.sql() << "INSERT INTO users (username, username_key, password_hash, email, phone, "
@@ -99,8 +103,7 @@ class soci_store final : public store {
       user_record stored = record;
       stored.user.id = last_insert_id(l, "users");
       if (identity) insert_identity_row(l, stored.user.id, *identity);
-      tx.commit();
-      return stored;
+      return std::optional<user_record>(std::move(stored));
     });
   }
 
@@ -125,12 +128,13 @@ class soci_store final : public store {
     });
   }
 
-  void update_username(user_id id, const std::string& username,
+  bool update_username(user_id id, const std::string& username,
                        const std::string& username_key) override {
-    write([&](const lease& l) {
+    return write_unless_taken<bool>([&](const lease& l) {
       const long long key = id;
       l.sql() << "UPDATE users SET username = :u, username_key = :k WHERE id = :id", use(username),
           use(username_key), use(key);
+      return true;
     });
   }
 
@@ -195,19 +199,7 @@ class soci_store final : public store {
     return run([&](const lease& l) {
       const long long at = now, forget = forget_before;
       write_transaction tx(l);
-      // The old last_failure_at decides the reset: MySQL assigns left to right, so failures is
-      // computed before last_failure_at changes.
-      l.sql() << (l.backend() == backend_kind::sqlite
-                      ? "INSERT INTO login_failures (throttle_key, failures, last_failure_at)"
-                        " VALUES (:k, 1, :t) ON CONFLICT (throttle_key) DO UPDATE SET"
-                        " failures = CASE WHEN login_failures.last_failure_at < :f THEN 1"
-                        " ELSE login_failures.failures + 1 END,"
-                        " last_failure_at = excluded.last_failure_at"
-                      : "INSERT INTO login_failures (throttle_key, failures, last_failure_at)"
-                        " VALUES (:k, 1, :t) ON DUPLICATE KEY UPDATE"
-                        " failures = IF(last_failure_at < :f, 1, failures + 1),"
-                        " last_failure_at = VALUES(last_failure_at)"),
-          use(key), use(at), use(forget);
+      l.sql() << l.backend().add_login_failure_sql(), use(key), use(at), use(forget);
       auto row = select_login_failures(l, key);
       tx.commit();
       return row.value_or(login_failure_record{1, now});
@@ -246,8 +238,11 @@ class soci_store final : public store {
     });
   }
 
-  void insert_identity(user_id id, const external_identity& identity) override {
-    write([&](const lease& l) { insert_identity_row(l, id, identity); });
+  bool insert_identity(user_id id, const external_identity& identity) override {
+    return write_unless_taken<bool>([&](const lease& l) {
+      insert_identity_row(l, id, identity);
+      return true;
+    });
   }
 
   bool delete_identity(user_id id, const std::string& issuer) override {
@@ -285,13 +280,13 @@ class soci_store final : public store {
 
   // ---- channels ----
 
-  chat::channel create_channel(const chat::channel& ch, const std::string& dm_key,
-                               const std::vector<membership_record>& members) override {
-    return run([&](const lease& l) {
-      write_transaction tx(l);
+  std::optional<chat::channel> create_channel(
+      const chat::channel& ch, const std::string& address,
+      const std::vector<membership_record>& members) override {
+    return write_unless_taken<std::optional<chat::channel>>([&](const lease& l) {
       const int kind = ch.kind == channel_kind::direct ? 1 : 0;
       const long long created_by = ch.created_by, created_at = ch.created_at;
-      nullable_text key(dm_key, true);
+      nullable_text key(address, true);
       l.sql() << "INSERT INTO channels (kind, name, topic, created_by, created_at, last_seq, "
                  "dm_key) VALUES (:k, :n, :t, :b, :c, 0, :d)",
           use(kind), use(ch.name), use(ch.topic), use(created_by), use(created_at),
@@ -302,8 +297,7 @@ class soci_store final : public store {
         m.channel = stored.id;
         insert_membership_row(l, m);
       }
-      tx.commit();
-      return stored;
+      return std::optional<chat::channel>(std::move(stored));
     });
   }
 
@@ -318,12 +312,12 @@ class soci_store final : public store {
     });
   }
 
-  std::optional<chat::channel> find_direct(const std::string& dm_key) override {
+  std::optional<chat::channel> find_by_address(const std::string& address) override {
     return run([&](const lease& l) {
       channel_row r;
       l.sql() << std::string("SELECT ") + k_channel_columns + "WHERE dm_key = :k", into(r.id),
           into(r.kind), into(r.name), into(r.topic), into(r.created_by), into(r.created_at),
-          use(dm_key);
+          use(address);
       return l.sql().got_data() ? std::optional<chat::channel>(r.channel()) : std::nullopt;
     });
   }
@@ -484,8 +478,11 @@ class soci_store final : public store {
     });
   }
 
-  void insert_membership(const membership_record& m) override {
-    write([&](const lease& l) { insert_membership_row(l, m); });
+  bool insert_membership(const membership_record& m) override {
+    return write_unless_taken<bool>([&](const lease& l) {
+      insert_membership_row(l, m);
+      return true;
+    });
   }
 
   bool delete_membership(channel_id ch, user_id id) override {
@@ -565,7 +562,8 @@ class soci_store final : public store {
             use(a), use(b), use(t);
         return true;
       } catch (...) {
-        if (translate_error(std::current_exception()).error_kind() == store_error::kind::conflict)
+        if (translate_error(std::current_exception(), *backend_).error_kind() ==
+            store_error::kind::conflict)
           return false;  // already blocked
         throw;
       }
@@ -622,25 +620,20 @@ class soci_store final : public store {
   void set_group_add_policy(user_id id, int policy) override {
     write([&](const lease& l) {
       const long long key = id;
-      l.sql() << (l.backend() == backend_kind::sqlite
-                      ? "INSERT INTO user_privacy (user_id, group_adds) VALUES (:u, :p)"
-                        " ON CONFLICT (user_id) DO UPDATE SET group_adds = excluded.group_adds"
-                      : "INSERT INTO user_privacy (user_id, group_adds) VALUES (:u, :p)"
-                        " ON DUPLICATE KEY UPDATE group_adds = VALUES(group_adds)"),
-          use(key), use(policy);
+      l.sql() << l.backend().set_group_add_policy_sql(), use(key), use(policy);
     });
   }
 
   // ---- messages ----
 
-  bool parallel_appends() const override { return pool_.backend() == backend_kind::mysql; }
+  bool parallel_appends() const override { return backend_->parallel_appends(); }
   std::uint64_t calls() const override {
     return pool_.leases() + (batch_pool_ ? batch_pool_->leases() : 0);
   }
 
   std::vector<append_outcome> append_messages(const std::vector<pending_message>& batch) override {
     if (batch.empty()) return {};
-    return run([&](const lease& l) { return append_batch(l, batch); },
+    return run([&](const lease& l) { return l.backend().append_batch(l, batch); },
                batch_pool_ ? *batch_pool_ : pool_);
   }
 
@@ -695,13 +688,28 @@ class soci_store final : public store {
   auto write(F&& f) -> decltype(f(std::declval<const lease&>())) {
     return run([&](const lease& l) { return in_write_transaction(l, f); });
   }
+  // Runs `f` like write(), for a write that a unique key may refuse: then the transaction is
+  // rolled back and R{} returned (false, nullopt: an expected outcome, not a store_error).
+  template <class R, class F>
+  R write_unless_taken(F&& f) {
+    return run([&](const lease& l) -> R {
+      try {
+        return in_write_transaction(l, f);
+      } catch (...) {
+        if (translate_error(std::current_exception(), *backend_).error_kind() !=
+            store_error::kind::conflict)
+          throw;
+        return R{};
+      }
+    });
+  }
   template <class F>
   auto run(F&& f, session_pool& pool) -> decltype(f(std::declval<const lease&>())) {
     lease l = pool.acquire();
     try {
       return f(l);
     } catch (...) {
-      store_error e = translate_error(std::current_exception());
+      store_error e = translate_error(std::current_exception(), *backend_);
       if (is_connection_failure(e)) l.mark_broken();
       throw e;
     }
@@ -737,54 +745,59 @@ class soci_store final : public store {
   // The engine runs at most 16 commit threads (engine_options::commit_threads).
   static constexpr std::size_t k_max_commit_threads = 16;
 
-  std::unique_ptr<database_lock> lock_;  // first in, last out: held while any connection lives
+  std::shared_ptr<void> lock_;              // first in, last out: held while any connection lives
+  std::unique_ptr<const backend> backend_;  // outlives the pools
   session_pool pool_;
-  std::unique_ptr<session_pool> batch_pool_;  // MySQL: multi-statement connections
+  std::unique_ptr<session_pool> batch_pool_;  // parallel appends: multi-statement connections
 };
 
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-bool has_option(const std::string& parameters, const std::string& name) {
-  const std::string key = name + "=";
-  for (std::size_t pos = parameters.find(key); pos != std::string::npos;
-       pos = parameters.find(key, pos + 1)) {
-    if (pos == 0 || parameters[pos - 1] == ' ') return true;
+// The defaults of the options the store relies on, added where the URL does not set them.
+// SQLite: wait up to 5 s for another connection's lock. MySQL: bounded waits, so that a dead
+// or unreachable server never blocks a caller for ever, and utf8mb4 (checked at connect).
+std::string with_defaults(const database_url& url,
+                          std::initializer_list<std::pair<const char*, const char*>> defaults) {
+  std::string parameters = url.parameters();
+  for (const auto& [key, value] : defaults) {
+    if (!url.has(key)) parameters += std::string(" ") + key + "=" + value;
   }
-  return false;
+  return parameters;
 }
 
 }  // namespace
 
 std::unique_ptr<store> open_soci_store(const std::string& connection_string, int pool_size,
                                        int schema_version, bool exclusive) {
-  backend_kind backend;
+  const database_url url = database_url::parse(connection_string);
+  std::unique_ptr<const backend> db;
   std::string parameters;
-  if (starts_with(connection_string, "sqlite3://")) {
-    backend = backend_kind::sqlite;
-    parameters = connection_string.substr(10);
-    if (!has_option(parameters, "timeout")) parameters += " timeout=5";
+  if (url.scheme() == "sqlite3") {
+    db = make_sqlite_backend();
+    parameters = with_defaults(url, {{"timeout", "5"}});
     // Every connection to ":memory:" is a separate database: one connection only.
-    if (parameters.find(":memory:") != std::string::npos) pool_size = 1;
-  } else if (starts_with(connection_string, "mysql://")) {
-    backend = backend_kind::mysql;
-    parameters = connection_string.substr(8);
-    // Bounded waits so that a dead or unreachable server never blocks a caller for ever.
-    if (!has_option(parameters, "connect_timeout")) parameters += " connect_timeout=5";
-    if (!has_option(parameters, "read_timeout")) parameters += " read_timeout=10";
-    if (!has_option(parameters, "write_timeout")) parameters += " write_timeout=10";
-    if (!has_option(parameters, "charset")) parameters += " charset=utf8mb4";
+    if (sqlite_database_file(url).find(":memory:") != std::string::npos) pool_size = 1;
+  } else if (url.scheme() == "mysql") {
+#if CHAT_WITH_MYSQL
+    db = make_mysql_backend();
+    parameters = with_defaults(url, {{"connect_timeout", "5"},
+                                     {"read_timeout", "10"},
+                                     {"write_timeout", "10"},
+                                     {"charset", "utf8mb4"}});
+#else
+    // Like an unknown scheme (engine::open answers invalid_argument), with the reason.
+    throw store_error(store_error::kind::internal,
+                      "this libchat was built without MySQL/MariaDB support (CHAT_WITH_MYSQL=OFF); "
+                      "use a sqlite3:// database or a build with CHAT_WITH_MYSQL=ON");
+#endif
   } else {
     throw store_error(store_error::kind::internal,
                       "unsupported connection string (want sqlite3:// or mysql://)");
   }
   // Taken before the first connection: a refused second engine never touches the database.
-  std::unique_ptr<database_lock> lock;
-  if (exclusive && backend == backend_kind::sqlite)
-    lock = std::make_unique<database_lock>(parameters);
+  std::shared_ptr<void> lock;
+  if (exclusive) lock = db->hold_exclusively(parameters);
+  const backend& driver = *db;
   try {
-    auto s = std::make_unique<soci_store>(backend, std::move(parameters),
+    auto s = std::make_unique<soci_store>(std::move(db), std::move(parameters),
                                           static_cast<std::size_t>(std::max(1, pool_size)),
                                           std::move(lock));
     s->migrate(schema_version);
@@ -792,7 +805,7 @@ std::unique_ptr<store> open_soci_store(const std::string& connection_string, int
   } catch (const store_error&) {
     throw;
   } catch (...) {
-    throw translate_error(std::current_exception());
+    throw translate_error(std::current_exception(), driver);
   }
 }
 

@@ -91,7 +91,9 @@ struct append_outcome {
 };
 
 // Storage for the engine. Implementations are thread-safe (they hold a connection pool).
-// Every method may throw store_error; nothing else escapes.
+// Every method may throw store_error; nothing else escapes. Expected outcomes (a name, an
+// address or an identity already taken, an existing membership) are return values, not
+// errors: store_error is for real failures.
 class store {
  public:
   virtual ~store() = default;
@@ -101,13 +103,16 @@ class store {
   // read_only, unavailable) when the database cannot take writes.
   virtual void probe_write(time_ms now) = 0;
 
-  // Users. insert_user throws conflict if username_key or an identity is taken.
-  virtual user_record insert_user(const user_record& record, const std::string& username_key,
-                                  const std::optional<external_identity>& identity) = 0;
+  // Users. insert_user returns the stored record, or nullopt (and stores nothing) if
+  // username_key or the identity is taken.
+  virtual std::optional<user_record> insert_user(
+      const user_record& record, const std::string& username_key,
+      const std::optional<external_identity>& identity) = 0;
   virtual std::optional<user_record> find_user(user_id id) = 0;
   virtual std::optional<user_record> find_user_by_key(const std::string& username_key) = 0;
-  virtual void update_username(user_id id, const std::string& username,
-                               const std::string& username_key) = 0;  // conflict if taken
+  // False (and nothing changed) if username_key is another user's.
+  virtual bool update_username(user_id id, const std::string& username,
+                               const std::string& username_key) = 0;
   virtual void update_password_hash(user_id id, const std::string& password_hash) = 0;
 
   // Sessions.
@@ -128,21 +133,24 @@ class store {
   // Deletes the rows whose last failure is before `before`; returns how many.
   virtual int prune_login_failures(time_ms before) = 0;
 
-  // External identities. insert_identity throws conflict if (issuer, subject) is linked or the
-  // user already has an identity of that issuer.
+  // External identities. insert_identity returns false (and links nothing) if (issuer,
+  // subject) is linked or the user already has an identity of that issuer.
   virtual std::optional<user_id> find_identity(const std::string& issuer,
                                                const std::string& subject) = 0;
-  virtual void insert_identity(user_id id, const external_identity& identity) = 0;
+  virtual bool insert_identity(user_id id, const external_identity& identity) = 0;
   virtual bool delete_identity(user_id id, const std::string& issuer) = 0;
   virtual std::vector<external_identity> identities_of(user_id id) = 0;
 
-  // Channels. create_channel inserts the channel and its members in one transaction. `dm_key`
-  // is the channel's unique address, if it has one: "a:b" for the direct channel of users a < b,
-  // "public:<name>" for a public group; a duplicate throws conflict. find_direct looks it up.
-  virtual chat::channel create_channel(const chat::channel& ch, const std::string& dm_key,
-                                       const std::vector<membership_record>& members) = 0;
+  // Channels. create_channel inserts the channel and its members in one transaction. `address`
+  // is the channel's unique address, if it has one ("" for none): "a:b" for the direct channel
+  // of users a < b, "public:<name>" for a public group; if another channel has it, returns
+  // nullopt and stores nothing. find_by_address looks a channel up by it (the column is still
+  // named dm_key).
+  virtual std::optional<chat::channel> create_channel(
+      const chat::channel& ch, const std::string& address,
+      const std::vector<membership_record>& members) = 0;
   virtual std::optional<chat::channel> find_channel(channel_id id) = 0;
-  virtual std::optional<chat::channel> find_direct(const std::string& dm_key) = 0;
+  virtual std::optional<chat::channel> find_by_address(const std::string& address) = 0;
   virtual void update_channel(channel_id id, const std::string& name, const std::string& topic) = 0;
   // My channels with an id above `after`, ascending id, at most `limit`.
   virtual std::vector<channel_summary> channels_of(user_id id, channel_id after, int limit) = 0;
@@ -156,7 +164,7 @@ class store {
   // The members with a user id above `after`, ascending user id, at most `limit`.
   virtual std::vector<member> members_after(channel_id ch, user_id after, int limit) = 0;
   virtual std::vector<user_id> member_ids(channel_id ch) = 0;
-  virtual void insert_membership(const membership_record& m) = 0;  // conflict if a member
+  virtual bool insert_membership(const membership_record& m) = 0;  // false if a member already
   virtual bool delete_membership(channel_id ch, user_id id) = 0;
   virtual void update_role(channel_id ch, user_id id, role r) = 0;
   virtual void mark_by_choice(channel_id ch, user_id id) = 0;  // sets membership by_choice

@@ -9,6 +9,9 @@
 
 namespace chat::detail {
 
+// How long a writer waits for its turn here, and then for SQLite's write lock (busy_timeout).
+constexpr std::chrono::milliseconds k_write_turn_patience{5000};
+
 // SQLite lets one connection write at a time, and a connection that finds the write lock taken
 // polls for it (busy_timeout), sleeping 1 to 100 ms between tries. A writer that commits in a
 // loop, such as the group commit under load, frees the lock for microseconds between its

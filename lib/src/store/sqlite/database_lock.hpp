@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "chat/database_url.hpp"
+
 namespace chat::detail {
 
 class database_lock {
@@ -26,8 +28,10 @@ class database_lock {
   int fd_ = -1;
 };
 
-// The database file named by SQLite connection parameters ("db=/x/chat.db timeout=5"): the value
-// of db= or dbname=, without quotes; "" if there is none.
+// The database file named by an SQLite URL ("sqlite3://db=/x/chat.db timeout=5") or by its
+// parameters ("db=/x/chat.db timeout=5"): the value of the first db= or dbname=, without
+// quotes; "" if there is none.
+std::string sqlite_database_file(const database_url& url);
 std::string sqlite_database_file(const std::string& parameters);
 
 }  // namespace chat::detail

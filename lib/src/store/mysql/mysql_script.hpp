@@ -4,11 +4,11 @@
 #pragma once
 
 #include <mysql.h>
+#include <soci/mysql/soci-mysql.h>
+#include <soci/soci.h>
 
 #include <string>
 #include <string_view>
-
-#include "store/soci_backend.hpp"
 
 namespace chat::detail::mysql_script {
 

@@ -1,4 +1,4 @@
-#include "store/mysql_script.hpp"
+#include "store/mysql/mysql_script.hpp"
 
 #include <cstdlib>
 #include <stdexcept>

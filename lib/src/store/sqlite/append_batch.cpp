@@ -2,10 +2,10 @@
 // statement costs no round trip). Per batch, whatever its size: lock and read the channels,
 // check memberships, look up retried client_msg_ids, multi-row INSERTs (per chunk), read back
 // the ids, move read markers, bump the channels' last seq. Integers are inlined into the SQL
-// (they are ours, never user text); strings are bound. MySQL takes append_batch_mysql.cpp.
-#include "store/append_batch.hpp"
-
+// (they are ours, never user text); strings are bound. MySQL takes mysql/append_batch.cpp.
 #include "store/append_plan.hpp"
+#include "store/soci_common.hpp"
+#include "store/sqlite/sqlite_backend.hpp"
 
 namespace chat::detail {
 namespace {
@@ -18,7 +18,7 @@ batch_reads read_batch(const lease& l, const batch_keys& keys) {
   {
     long long id = 0, seq = 0;
     soci::statement st =
-        (l.sql().prepare << lock_channels_sql(keys.channels, false), into(id), into(seq));
+        (l.sql().prepare << lock_channels_sql(keys.channels, "", ""), into(id), into(seq));
     st.execute();
     while (st.fetch()) reads.last_seq[id] = seq;
   }
@@ -60,9 +60,7 @@ batch_reads read_batch(const lease& l, const batch_keys& keys) {
 void insert_rows(const lease& l, const std::vector<insert_row>& rows) {
   for (std::size_t begin = 0; begin < rows.size(); begin += k_insert_chunk) {
     const std::size_t end = std::min(rows.size(), begin + k_insert_chunk);
-    std::string sql =
-        "INSERT INTO messages (channel_id, seq, sender_id, text, client_msg_id, created_at) "
-        "VALUES ";
+    std::string sql = schema::k_message_insert;
     std::vector<soci::indicator> null_key(end - begin);
     soci::statement st(l.sql());
     for (std::size_t i = begin; i < end; ++i) {
@@ -94,9 +92,8 @@ std::map<pair_key, long long> inserted_ids(const lease& l, const batch_plan& pla
 
 }  // namespace
 
-std::vector<append_outcome> append_batch(const lease& l,
-                                         const std::vector<pending_message>& batch) {
-  if (l.backend() == backend_kind::mysql) return append_batch_mysql(l, batch);
+std::vector<append_outcome> append_batch_sqlite(const lease& l,
+                                                const std::vector<pending_message>& batch) {
   write_transaction tx(l);
   const batch_keys keys = keys_of(batch);
   batch_plan plan = plan_batch(batch, read_batch(l, keys));

@@ -1,7 +1,7 @@
 // flock(2) on "<database file>.lock": held by an open file description, so a second open of the
 // lock file fails to lock it in this process as in another, and the kernel releases it when the
 // process ends in any way (kill -9 included), so no stale lock survives a crash.
-#include "store/database_lock.hpp"
+#include "store/sqlite/database_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -14,30 +14,15 @@
 
 namespace chat::detail {
 
-std::string sqlite_database_file(const std::string& parameters) {
-  std::size_t pos = 0;
-  while (pos < parameters.size()) {
-    while (pos < parameters.size() && parameters[pos] == ' ') ++pos;
-    const std::size_t eq = parameters.find('=', pos);
-    if (eq == std::string::npos) break;
-    const std::string key = parameters.substr(pos, eq - pos);
-    std::string value;
-    std::size_t end;
-    if (eq + 1 < parameters.size() && (parameters[eq + 1] == '"' || parameters[eq + 1] == '\'')) {
-      const char quote = parameters[eq + 1];
-      end = parameters.find(quote, eq + 2);
-      if (end == std::string::npos) end = parameters.size();
-      value = parameters.substr(eq + 2, end - eq - 2);
-      ++end;
-    } else {
-      end = parameters.find(' ', eq + 1);
-      if (end == std::string::npos) end = parameters.size();
-      value = parameters.substr(eq + 1, end - eq - 1);
-    }
-    if (key == "db" || key == "dbname") return value;
-    pos = end;
+std::string sqlite_database_file(const database_url& url) {
+  for (const database_url::field& f : url.fields()) {
+    if (f.key == "db" || f.key == "dbname") return f.value;
   }
   return {};
+}
+
+std::string sqlite_database_file(const std::string& parameters) {
+  return sqlite_database_file(database_url::parse("sqlite3://" + parameters));
 }
 
 database_lock::database_lock(const std::string& parameters) {

@@ -6,9 +6,10 @@
 // script. User text reaches the server only as quoted literals (mysql_real_escape_string).
 #include <mysql.h>
 
-#include "store/append_batch.hpp"
 #include "store/append_plan.hpp"
-#include "store/mysql_script.hpp"
+#include "store/mysql/mysql_backend.hpp"
+#include "store/mysql/mysql_script.hpp"
+#include "store/soci_common.hpp"
 #include "store/soci_errors.hpp"
 
 namespace chat::detail {
@@ -27,13 +28,22 @@ std::string quoted_list(MYSQL* conn, const std::set<std::string>& values) {
   return out + ")";
 }
 
+// Lock modes 0 (traditional) and 1 (consecutive) give the rows of one multi-row INSERT
+// consecutive values; mode 2 (interleaved) does not, and then the ids are read back.
+long long id_step_of(long long increment, long long lock_mode) {
+  return lock_mode <= 1 && increment >= 1 ? increment : 0;
+}
+
 void expect_statement(runner& r) {
   if (!r.next()) throw store_error(store_error::kind::internal, "a statement gave no result");
 }
 
 batch_reads read_batch(MYSQL* conn, const batch_keys& keys) {
   std::string script =
-      "START TRANSACTION;" + lock_channels_sql(keys.channels, true) + ";" + memberships_sql(keys);
+      "START TRANSACTION;" +
+      lock_channels_sql(keys.channels, ", @@auto_increment_increment, @@innodb_autoinc_lock_mode",
+                        " FOR UPDATE") +
+      ";" + memberships_sql(keys);
   if (!keys.client_msg_ids.empty())
     script += ";" + originals_sql(keys, quoted_list(conn, keys.client_msg_ids));
   runner r(conn, script);
@@ -74,8 +84,7 @@ batch_reads read_batch(MYSQL* conn, const batch_keys& keys) {
 
 std::string insert_sql(MYSQL* conn, const std::vector<insert_row>& rows, std::size_t begin,
                        std::size_t end) {
-  std::string sql =
-      "INSERT INTO messages (channel_id, seq, sender_id, text, client_msg_id, created_at) VALUES ";
+  std::string sql = schema::k_message_insert;
   for (std::size_t i = begin; i < end; ++i) {
     const insert_row& row = rows[i];
     sql += (i > begin ? ",(" : "(") + std::to_string(row.channel) + ',' + std::to_string(row.seq) +
@@ -137,7 +146,7 @@ std::vector<append_outcome> append_batch_mysql(const lease& l,
       ids = write_and_commit(conn, plan);
     } catch (...) {
       // The script ends with COMMIT: a connection lost on the way leaves the outcome unknown.
-      store_error e = translate_error(std::current_exception());
+      store_error e = translate_error(std::current_exception(), l.backend());
       if (e.error_kind() == store_error::kind::unavailable)
         throw store_error(e.error_kind(), e.what(), /*outcome_unknown=*/true);
       throw e;
