@@ -25,14 +25,12 @@ class watching_bus final : public detail::event_bus {
   explicit watching_bus(detail::router& local) : local_(local) {}
 
   void publish(const detail::routed_event& e) override {
-    record(e.payload->kind);
-    if (refuse_ && *refuse_ == e.payload->kind)
+    if (record(e.payload->kind, false))
       throw detail::store_error(detail::store_error::kind::unavailable, "injected: no members");
     local_.publish(e);
   }
   bool revoke(user_id user, const std::string& session_hash, const event_ptr& revoked) override {
-    record(revoked->kind);
-    ++revokes_;
+    record(revoked->kind, true);
     return local_.revoke(user, session_hash, revoked);
   }
 
@@ -41,17 +39,26 @@ class watching_bus final : public detail::event_bus {
     std::lock_guard<std::mutex> lock(mutex_);
     return std::exchange(kinds_, {});
   }
-  int revokes() const { return revokes_; }
+  int revokes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return revokes_;
+  }
   // Events of this kind fail to route from now on.
-  void refuse(event_kind kind) { refuse_ = kind; }
+  void refuse(event_kind kind) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    refuse_ = kind;
+  }
 
  private:
-  void record(event_kind kind) {
+  // Records the call; true if it is to fail.
+  bool record(event_kind kind, bool revocation) {
     std::lock_guard<std::mutex> lock(mutex_);
     kinds_.push_back(kind);
+    revokes_ += revocation;
+    return refuse_ == kind;
   }
   detail::local_bus local_;
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards kinds_, revokes_ and refuse_ (the commit thread publishes too)
   std::vector<event_kind> kinds_;
   int revokes_ = 0;
   std::optional<event_kind> refuse_;
