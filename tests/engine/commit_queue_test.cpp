@@ -25,7 +25,7 @@ using test::recording_bus;
 struct queue_world {
   explicit queue_world(std::size_t max_waiting = detail::commit_queue::k_max_waiting,
                        std::size_t max_batch = 64)
-      : db(open_real()), events(bus, [] {}), queue(db, events, max_batch, stats(), max_waiting) {}
+      : db(open_real()), events(bus), queue(db, events, max_batch, stats(), max_waiting) {}
   // A failed REQUIRE may leave the gate closed: the queue's thread must get out to stop.
   ~queue_world() { db.open_gate(); }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "routing/event_bus.hpp"
@@ -15,6 +16,7 @@ struct recording_bus final : detail::event_bus {
     std::lock_guard<std::mutex> lock(mutex);
     if (e.payload->message) published.push_back(*e.payload->message);
   }
+  bool revoke(user_id, const std::string&, const event_ptr&) override { return false; }
   std::vector<message> seen() {
     std::lock_guard<std::mutex> lock(mutex);
     return published;

@@ -18,6 +18,9 @@
 #include "chat/types.hpp"
 
 namespace chat {
+namespace detail {
+struct engine_impl;  // the engine's private state, defined inside the library
+}  // namespace detail
 
 // Counters for monitoring; every figure is monotonic since open().
 struct engine_stats {
@@ -200,11 +203,10 @@ class engine {
   status check_database();
   engine_stats stats() const;
 
-  struct impl;  // opaque: the engine's private state
-
  private:
-  explicit engine(std::unique_ptr<impl> state);
-  std::unique_ptr<impl> impl_;
+  friend struct detail::engine_impl;  // opens engines (engine::open)
+  explicit engine(std::unique_ptr<detail::engine_impl> state);
+  std::unique_ptr<detail::engine_impl> impl_;
 };
 
 }  // namespace chat

@@ -197,7 +197,7 @@ result<user> engine::change_username(user_id id, const std::string& new_username
     ev->user_info = found->user;
     std::vector<user_id> audience = impl_->db->contacts_of(id);
     audience.push_back(id);  // my other sessions too
-    impl_->publish(std::move(ev), 0, std::move(audience));
+    impl_->events.publish(std::move(ev), 0, std::move(audience));
     return std::move(found->user);
   });
 }

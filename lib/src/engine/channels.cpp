@@ -31,7 +31,7 @@ bool can_manage(role r) {
   return r == role::admin || r == role::owner;
 }
 
-void queue_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
+void queue_member_event(detail::engine_impl& state, event_kind kind, channel_id ch, user_id actor,
                         const detail::user_record& target, role r, time_ms joined_at);
 
 // A change to a channel's members or settings: holds the channel's membership lock, under which
@@ -40,7 +40,7 @@ void queue_member_event(engine::impl& state, event_kind kind, channel_id ch, use
 // the engine never meets a lock its thread holds.
 class channel_change {
  public:
-  channel_change(engine::impl& state, channel_id ch)
+  channel_change(detail::engine_impl& state, channel_id ch)
       : delivery_(state.events, ch), lock_(state.membership_lock(ch)) {}
 
  private:
@@ -48,13 +48,13 @@ class channel_change {
   std::lock_guard<std::mutex> lock_;
 };
 
-void publish_channel_created(engine::impl& state, const channel& ch, user_id actor) {
+void publish_channel_created(detail::engine_impl& state, const channel& ch, user_id actor) {
   auto ev = std::make_shared<event>();
   ev->kind = event_kind::channel_created;
   ev->channel = ch.id;
   ev->actor = actor;
   ev->channel_info = ch;
-  state.publish(std::move(ev));
+  state.events.publish(std::move(ev));
 }
 
 // A channel's unique address in the store (store::find_by_address): "a:b" for the direct
@@ -76,11 +76,11 @@ detail::store_error address_lost() {
 
 }  // namespace
 
-bool engine::impl::blocked_either_way(user_id a, user_id b) {
+bool detail::engine_impl::blocked_either_way(user_id a, user_id b) {
   return db->is_blocked(a, b) || db->is_blocked(b, a);
 }
 
-status engine::impl::check_group_add(user_id actor, user_id target) {
+status detail::engine_impl::check_group_add(user_id actor, user_id target) {
   // One message for every refusal: the actor learns neither the policy nor the block.
   const status refused(errc::forbidden, "this user does not accept group invitations from you");
   if (db->is_blocked(target, actor)) return refused;
@@ -259,7 +259,7 @@ namespace {
 enum class channel_field { name, topic };
 }
 
-static result<channel> update_channel(engine::impl& state, user_id actor, channel_id id,
+static result<channel> update_channel(detail::engine_impl& state, user_id actor, channel_id id,
                                       const std::string& value, channel_field field) {
   return state.guarded([&]() -> result<channel> {
     channel_change change(state, id);
@@ -311,7 +311,7 @@ result<member_page> engine::members(user_id me, channel_id id, user_id after) {
 namespace {
 
 // Queues a member_* event about `target` in channel `ch` (under a channel_change).
-void queue_member_event(engine::impl& state, event_kind kind, channel_id ch, user_id actor,
+void queue_member_event(detail::engine_impl& state, event_kind kind, channel_id ch, user_id actor,
                         const detail::user_record& target, role r, time_ms joined_at) {
   auto ev = std::make_shared<event>();
   ev->kind = kind;
@@ -324,7 +324,7 @@ void queue_member_event(engine::impl& state, event_kind kind, channel_id ch, use
 }
 
 // Common preconditions of membership changes on a group channel by `actor`.
-result<detail::membership_record> require_group_member(engine::impl& state, channel_id id,
+result<detail::membership_record> require_group_member(detail::engine_impl& state, channel_id id,
                                                        user_id actor) {
   auto membership = state.require_member(id, actor);
   if (!membership) return membership;

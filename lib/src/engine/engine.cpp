@@ -14,7 +14,10 @@ time_ms system_clock_ms() {
 
 }  // namespace
 
-engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
+namespace detail {
+
+engine_impl::engine_impl(engine_options opts, std::unique_ptr<store> store,
+                         const bus_factory& make_bus)
     : options(std::move(opts)),
       db(std::move(store)),
       hasher(options.password_hashing),
@@ -22,9 +25,8 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
       backoff(*db, options.login_backoff),
       router([this](channel_id ch) { return db->member_ids(ch); },
              static_cast<std::size_t>(std::max(1, options.member_cache_channels))),
-      bus(std::make_unique<detail::local_bus>(router)),
-      // The member list could not be loaded; clients catch up through sync.
-      events(*bus, [this] { ++database_errors; }) {
+      bus(make_bus(router)),
+      events(*bus) {
   if (!options.clock) options.clock = system_clock_ms;
   detail::commit_queue::stats_sink stats;
   stats.batch = [this](std::size_t size, std::size_t stored, std::size_t duplicates) {
@@ -53,18 +55,18 @@ engine::impl::impl(engine_options opts, std::unique_ptr<detail::store> store)
         *db, events, static_cast<std::size_t>(std::max(1, options.max_commit_batch)), stats));
 }
 
-result<std::unique_ptr<engine>> engine::open(engine_options options) {
+result<std::unique_ptr<engine>> open_with_bus(engine_options options, const bus_factory& make_bus) {
   if (options.database.empty()) return status(errc::invalid_argument, "empty database string");
-  if (options.max_reply_bytes < min_reply_bytes)
+  if (options.max_reply_bytes < engine::min_reply_bytes)
     return status(errc::invalid_argument,
-                  "max_reply_bytes must be at least " + std::to_string(min_reply_bytes));
+                  "max_reply_bytes must be at least " + std::to_string(engine::min_reply_bytes));
   try {
     // One engine per SQLite file: a second one would not see the first one's live events.
     auto store = detail::open_soci_store(options.database, std::max(1, options.pool_size), 0,
                                          /*exclusive=*/true);
-    auto state = std::make_unique<impl>(std::move(options), std::move(store));
+    auto state = std::make_unique<engine_impl>(std::move(options), std::move(store), make_bus);
     if (auto usable = state->strength.usable(); !usable) return usable;
-    return std::unique_ptr<engine>(new engine(std::move(state)));
+    return engine_impl::wrap(std::move(state));
   } catch (const detail::store_error& e) {
     if (e.error_kind() == detail::store_error::kind::misconfigured)
       return status(errc::invalid_argument,
@@ -79,29 +81,37 @@ result<std::unique_ptr<engine>> engine::open(engine_options options) {
   }
 }
 
-engine::engine(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
+}  // namespace detail
+
+result<std::unique_ptr<engine>> engine::open(engine_options options) {
+  return detail::open_with_bus(std::move(options), [](detail::router& local) {
+    return std::make_unique<detail::local_bus>(local);
+  });
+}
+
+engine::engine(std::unique_ptr<detail::engine_impl> state) : impl_(std::move(state)) {}
 engine::~engine() = default;
 
-result<detail::user_record> engine::impl::require_user(user_id id) {
+result<detail::user_record> detail::engine_impl::require_user(user_id id) {
   auto found = db->find_user(id);
   if (!found) return status(errc::not_found, "no such user");
   return std::move(*found);
 }
 
-result<channel> engine::impl::require_channel(channel_id id) {
+result<channel> detail::engine_impl::require_channel(channel_id id) {
   auto found = db->find_channel(id);
   if (!found) return status(errc::not_found, "no such channel");
   return std::move(*found);
 }
 
-result<detail::membership_record> engine::impl::require_member(channel_id ch, user_id id) {
+result<detail::membership_record> detail::engine_impl::require_member(channel_id ch, user_id id) {
   auto found = db->find_membership(ch, id);
   if (found) return std::move(*found);
   if (!db->find_channel(ch)) return status(errc::not_found, "no such channel");
   return status(errc::forbidden, "not a member of this channel");
 }
 
-void engine::impl::announce_presence(user_id user, bool online) {
+void detail::engine_impl::announce_presence(user_id user, bool online) {
   auto ev = std::make_shared<event>();
   ev->kind = event_kind::presence;
   ev->actor = user;
@@ -113,7 +123,7 @@ void engine::impl::announce_presence(user_id user, bool online) {
     ++database_errors;  // presence is advisory; clients ask online_contacts on reconnect
     return;
   }
-  publish(std::move(ev), 0, std::move(contacts));
+  events.publish(std::move(ev), 0, std::move(contacts));
 }
 
 connection_id engine::connect(user_id id, std::shared_ptr<session_sink> sink,
@@ -125,14 +135,8 @@ connection_id engine::connect(user_id id, std::shared_ptr<session_sink> sink,
   return added.id;
 }
 
-void engine::impl::drop_connections(user_id user, const std::string& session_hash) {
-  auto ev = std::make_shared<event>();
-  ev->kind = event_kind::session_revoked;
-  ev->actor = user;
-  // Not a routed event: the router drops the connections and tells each of them, outside its
-  // lock (no engine lock is held here either).
-  if (router.revoke(user, session_hash, detail::publisher::encoded(std::move(ev))))
-    announce_presence(user, false);
+void detail::engine_impl::drop_connections(user_id user, const std::string& session_hash) {
+  if (events.revoke(user, session_hash)) announce_presence(user, false);
 }
 
 void engine::disconnect(connection_id connection) {
@@ -151,7 +155,7 @@ status engine::typing(user_id me, channel_id id, connection_id origin) {
     ev->channel = id;
     ev->actor = me;
     ev->subject = member{me, user->user.username, membership->role, membership->joined_at};
-    impl_->publish(std::move(ev), origin);
+    impl_->events.publish(std::move(ev), origin);
     return {};
   });
 }
@@ -181,7 +185,7 @@ engine_stats engine::stats() const {
   s.failed_commits = impl_->failed_commits.load();
   s.database_calls = impl_->db->calls();
   s.events_delivered = impl_->router.delivered();
-  s.database_errors = impl_->database_errors.load();
+  s.database_errors = impl_->database_errors.load() + impl_->events.routing_failures();
   s.disk_full_errors = impl_->disk_full_errors.load();
   s.read_only_errors = impl_->read_only_errors.load();
   s.in_doubt_sends = impl_->in_doubt_sends.load();

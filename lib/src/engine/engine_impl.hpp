@@ -12,22 +12,26 @@
 #include "chat/engine.hpp"
 #include "engine/commit_queue.hpp"
 #include "engine/login_backoff.hpp"
+#include "engine/open_with_bus.hpp"
 #include "engine/status_mapping.hpp"
 #include "routing/publisher.hpp"
 #include "routing/router.hpp"
 #include "store/store.hpp"
 
-namespace chat {
+namespace chat::detail {
 
-struct engine::impl {
+// What chat::engine holds (engine.hpp keeps it opaque); only lib/src/engine names it.
+struct engine_impl {
   engine_options options;
   std::unique_ptr<detail::store> db;
   detail::password_hasher hasher;
   detail::password_strength strength;  // cracklib check of new passwords
   detail::login_backoff backoff;       // failed-login counts, in the store
   detail::router router;
-  std::unique_ptr<detail::event_bus> bus;
-  detail::publisher events;  // every event goes out through it (routing/publisher.hpp)
+  std::unique_ptr<detail::event_bus> bus;  // local_bus unless opened with another
+  // Every event goes out through it (routing/publisher.hpp): commit queues, membership and
+  // channel changes, presence, and the connections of revoked sessions.
+  detail::publisher events;
   // Last: their threads use everything above. A channel's sends always go to the same queue.
   std::vector<std::unique_ptr<detail::commit_queue>> commits;
   detail::commit_queue& commits_for(channel_id ch) {
@@ -48,7 +52,12 @@ struct engine::impl {
       read_only_errors{0}, in_doubt_sends{0}, in_doubt_published{0};
   std::array<std::atomic<std::uint64_t>, engine_stats::k_batch_bucket_count> batch_buckets{};
 
-  explicit impl(engine_options opts, std::unique_ptr<detail::store> store);
+  engine_impl(engine_options opts, std::unique_ptr<detail::store> store,
+              const bus_factory& make_bus);
+  // The public face of a started engine (engine's constructor is private to it).
+  static std::unique_ptr<engine> wrap(std::unique_ptr<engine_impl> state) {
+    return std::unique_ptr<engine>(new engine(std::move(state)));
+  }
 
   time_ms now() const { return options.clock(); }
 
@@ -84,13 +93,6 @@ struct engine::impl {
     }
   }
 
-  // events.publish(): for callers holding no engine lock. A failing delivery never fails the
-  // caller, whose change is already committed.
-  void publish(std::shared_ptr<event> ev, connection_id origin = 0,
-               std::vector<user_id> extra_recipients = {}) {
-    events.publish(std::move(ev), origin, std::move(extra_recipients));
-  }
-
   // Shared checks; each returns the failure or the value.
   result<detail::user_record> require_user(user_id id);
   result<channel> require_channel(channel_id id);
@@ -107,8 +109,9 @@ struct engine::impl {
   // forbidden unless `actor` may add `target` to a group: no block by the target, and the
   // target's group-add policy lets the actor in.
   status check_group_add(user_id actor, user_id target);
-  // Ends live connections of a revoked session (all of the user's if session_hash is empty).
+  // Ends live connections of a revoked session (all of the user's if session_hash is empty)
+  // through the publisher, and announces the user offline if that was their last.
   void drop_connections(user_id user, const std::string& session_hash);
 };
 
-}  // namespace chat
+}  // namespace chat::detail

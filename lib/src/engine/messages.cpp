@@ -163,7 +163,7 @@ result<seq_t> engine::mark_read(user_id me, channel_id id, seq_t seq, connection
       ev->channel = id;
       ev->actor = me;
       ev->read_seq = now_read;
-      impl_->publish(std::move(ev), origin, {me});
+      impl_->events.publish(std::move(ev), origin, {me});
     }
     return now_read;
   });

@@ -12,16 +12,16 @@ bool contains(const std::vector<user_id>& ids, user_id id) {
 
 }  // namespace
 
-void engine::impl::tell_presence(user_id about, user_id to, bool online) {
+void detail::engine_impl::tell_presence(user_id about, user_id to, bool online) {
   if (!router.is_online(about) || !router.is_online(to)) return;
   auto ev = std::make_shared<event>();
   ev->kind = event_kind::presence;
   ev->actor = about;
   ev->online = online;
-  publish(std::move(ev), 0, {to});
+  events.publish(std::move(ev), 0, {to});
 }
 
-void engine::impl::announce_choice(user_id user, channel_id ch) {
+void detail::engine_impl::announce_choice(user_id user, channel_id ch) {
   if (!router.is_online(user)) return;
   try {
     const auto contacts = db->presence_contacts_of(user);

@@ -6,8 +6,7 @@
 
 namespace chat::detail {
 
-publisher::publisher(event_bus& bus, std::function<void()> delivery_failed)
-    : bus_(bus), delivery_failed_(std::move(delivery_failed)) {}
+publisher::publisher(event_bus& bus) : bus_(bus) {}
 
 event_ptr publisher::encoded(std::shared_ptr<event> ev) {
   ev->json = wire::encode_event(*ev);
@@ -55,8 +54,17 @@ void publisher::hand_to_bus(const routed_event& e) noexcept {
   } catch (...) {
     // The member list could not be loaded. The change is committed; delivery is best effort
     // and clients catch up through sync.
-    if (delivery_failed_) delivery_failed_();
+    ++routing_failures_;
   }
+}
+
+bool publisher::revoke(user_id user, const std::string& session_hash) {
+  auto ev = std::make_shared<event>();
+  ev->kind = event_kind::session_revoked;
+  ev->actor = user;
+  // Not queued: the connections are dropped before the caller (logout) returns, and the bus
+  // tells each of them outside its locks (no engine lock is held here either).
+  return bus_.revoke(user, session_hash, encoded(std::move(ev)));
 }
 
 }  // namespace chat::detail

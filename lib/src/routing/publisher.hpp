@@ -1,12 +1,16 @@
 // The one way an engine event leaves the engine: encoded once, handed to the bus in the order
-// it was queued per stream, and never while the publishing thread holds an engine lock.
+// it was queued per stream, never while the publishing thread holds an engine lock, and counted
+// when the bus cannot route it. Messages (commit queues), membership and channel changes,
+// presence and profile events, and session revocations all go through one publisher.
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "chat/events.hpp"
@@ -24,9 +28,8 @@ namespace chat::detail {
 // thread holds: its events are queued, and delivered after the event being delivered.
 class publisher {
  public:
-  // `bus` must outlive the publisher. `delivery_failed` runs (and must not throw) when the bus
-  // could not route an event, which clients then recover through sync.
-  publisher(event_bus& bus, std::function<void()> delivery_failed);
+  // `bus` must outlive the publisher.
+  explicit publisher(event_bus& bus);
   publisher(const publisher&) = delete;
   publisher& operator=(const publisher&) = delete;
 
@@ -60,11 +63,20 @@ class publisher {
     const std::int64_t stream_;
   };
 
+  // Ends the user's live connections of a revoked session (all of them if `session_hash` is
+  // empty): each gets a session_revoked event and is dropped before this returns. Returns
+  // whether the user thereby went offline (on this node). Call it holding no engine lock.
+  bool revoke(user_id user, const std::string& session_hash);
+
+  // Events the bus could not route (their channel's members could not be loaded); the change
+  // is committed, and clients catch up through sync. The engine counts them as database errors.
+  std::uint64_t routing_failures() const { return routing_failures_.load(); }
+
   static std::int64_t stream_of(const event& ev) { return ev.channel != 0 ? ev.channel : ev.actor; }
-  // Fills in the event's wire encoding (once, for every recipient) and freezes it.
-  static event_ptr encoded(std::shared_ptr<event> ev);
 
  private:
+  // Fills in the event's wire encoding (once, for every recipient) and freezes it.
+  static event_ptr encoded(std::shared_ptr<event> ev);
   struct stripe {
     std::mutex mutex;  // guards pending and delivering; never held while delivering
     std::deque<routed_event> pending;
@@ -74,7 +86,7 @@ class publisher {
   void hand_to_bus(const routed_event& e) noexcept;
 
   event_bus& bus_;
-  const std::function<void()> delivery_failed_;
+  std::atomic<std::uint64_t> routing_failures_{0};
   std::array<stripe, 64> stripes_;
 };
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -85,6 +86,9 @@ class local_bus final : public event_bus {
  public:
   explicit local_bus(router& r) : router_(r) {}
   void publish(const routed_event& e) override { router_.route(e); }
+  bool revoke(user_id user, const std::string& session_hash, const event_ptr& revoked) override {
+    return router_.revoke(user, session_hash, revoked);
+  }
 
  private:
   router& router_;
