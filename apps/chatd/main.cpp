@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   chat::chatd::setup_logging(settings.log_level);
   using chat::chatd::log_value;
 
-  if (settings.database.empty()) {
+  if (settings.engine.database.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(settings.data_dir, ec);
     if (ec) {
@@ -41,30 +41,20 @@ int main(int argc, char** argv) {
                        log_value(ec.message()));
       return 1;
     }
-    settings.database =
+    settings.engine.database =
         "sqlite3://db=" + (std::filesystem::path(settings.data_dir) / "chat.db").string();
   }
 
-  chat::engine_options options;
-  options.database = settings.database;
-  options.pool_size = settings.db_pool;
-  options.commit_threads = settings.commit_threads;
-  options.session_ttl = settings.session_ttl;
-  options.session_max_lifetime = settings.session_max_lifetime;
-  options.password_hashing = settings.password_cost;
-  options.login_backoff.account_free_failures = settings.floods.login_failures_per_account;
-  options.login_backoff.address_free_failures = settings.floods.login_failures_per_address;
-  options.login_backoff.max_delay = settings.floods.login_max_delay;
-  options.max_reply_bytes =
-      settings.limits.max_reply_bytes() - chat::chatd::connection_limits::reply_envelope_bytes;
+  chat::engine_options options = settings.engine;
   // The database's own error text stays in the log (rate-limited by the monitor); clients get
   // a fixed message per code.
   options.storage_error_log = [](const std::string& detail) {
     if (auto* monitor = g_monitor.load()) return monitor->failure_reported(detail);
     spdlog::error("event=database_error detail={}", log_value(detail));
   };
-  // Parsed once; never log settings.database itself (it may hold the password).
-  const std::string database_for_logs = chat::database_url::parse(settings.database).redacted();
+  // Parsed once; never log settings.engine.database itself (it may hold the password).
+  const std::string database_for_logs =
+      chat::database_url::parse(settings.engine.database).redacted();
   auto engine = chat::engine::open(options);
   if (!engine.ok()) {
     // A database that refuses the settings (unknown database, user or host not allowed) is a

@@ -132,8 +132,8 @@ TEST_CASE("flood_limit_options_default_and_auto_follow_the_password_cost", "[lim
   CHECK(f.password_burst_per_address == 20);
   CHECK(f.max_connections_per_address == 256);
   CHECK(f.max_queued_requests == 64);
-  CHECK(f.login_failures_per_account == 5);
-  CHECK(f.login_failures_per_address == 20);
+  CHECK(out.settings->engine.login_backoff.account_free_failures == 5);
+  CHECK(out.settings->engine.login_backoff.address_free_failures == 20);
 
   const char* env_argv[] = {"chatd"};
   auto from_env = load_config(1, env_argv, [](const char* name) -> const char* {

@@ -33,6 +33,7 @@ TEST_CASE("ids_are_digit_strings_or_non_negative_integers", "[args]") {
 
 TEST_CASE("utf8_validation_follows_rfc_3629", "[utf8]") {
   CHECK(valid_utf8("plain"));
+  CHECK(valid_utf8(std::string("nul ") + '\0' + " inside"));  // well-formed; the engine refuses it
   CHECK(valid_utf8("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x91\x8b"));
   CHECK_FALSE(valid_utf8("\xff"));
   CHECK_FALSE(valid_utf8("\xc0\xaf"));          // overlong

@@ -104,3 +104,44 @@ TEST_CASE("event_frames_are_encoded_exactly_as_documented", "[wire]") {
   e.kind = event_kind::session_revoked;
   CHECK(wire::encode_event(e) == R"({"event":"session.revoked","type":"event"})");
 }
+
+TEST_CASE("session_grant_json_puts_the_token_first_and_leaves_it_out_for_browsers", "[wire]") {
+  session_grant g{"tok\"en", user{5, "alice", std::nullopt, std::nullopt, 1000}, 2000};
+  CHECK(
+      wire::to_json(g) ==
+      R"({"token":"tok\"en","expires_at":2000,"user":{"created_at":1000,"id":"5","username":"alice"}})");
+  CHECK(wire::to_json(g, /*with_token=*/false) ==
+        R"({"expires_at":2000,"user":{"created_at":1000,"id":"5","username":"alice"}})");
+}
+
+TEST_CASE("identity_json_with_provider_adds_it_in_key_order_or_null", "[wire]") {
+  external_identity i{"https://idp.example", "sub-1", std::string("a@example.com"), 3000};
+  CHECK(
+      wire::to_json(i) ==
+      R"({"email":"a@example.com","issuer":"https://idp.example","linked_at":3000,"subject":"sub-1"})");
+  CHECK(
+      wire::to_json(i, std::string("idp")) ==
+      R"({"email":"a@example.com","issuer":"https://idp.example","linked_at":3000,"provider":"idp","subject":"sub-1"})");
+  i.email.reset();
+  CHECK(wire::to_json(i, std::nullopt) ==
+        R"({"issuer":"https://idp.example","linked_at":3000,"provider":null,"subject":"sub-1"})");
+}
+
+TEST_CASE("each_event_kind_has_one_name_and_one_wire_name", "[wire]") {
+  CHECK(std::string(to_string(event_kind::member_role_changed)) == "member_role_changed");
+  CHECK(std::string(wire::event_name(event_kind::member_role_changed)) == "member.role_changed");
+  CHECK(std::string(wire::event_name(event_kind::read_marker)) == "read_marker");
+  CHECK(std::string(wire::event_name(static_cast<event_kind>(200))) == "unknown");
+  CHECK(std::string(to_string(static_cast<event_kind>(200))) == "unknown");
+  CHECK(std::string(to_string(static_cast<role>(9))) == "member");
+  CHECK(role_from_string("admin") == role::admin);
+  CHECK_FALSE(role_from_string("Admin"));
+  CHECK(group_add_policy_from_string("nobody") == group_add_policy::nobody);
+  CHECK(std::string(to_string(group_add_policy::contacts)) == "contacts");
+}
+
+TEST_CASE("privacy_settings_json_names_the_policy", "[wire]") {
+  privacy_settings p;
+  p.group_adds = group_add_policy::contacts;
+  CHECK(wire::to_json(p) == R"({"group_adds":"contacts"})");
+}

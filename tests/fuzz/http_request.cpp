@@ -40,7 +40,7 @@ world& the_world() {
     out->engine = std::move(opened.value());
     if (!out->engine->register_user({"alice", "a long password", {}, {}}).ok()) std::abort();
     out->settings.web_root = CHATD_DEFAULT_WEB_ROOT;
-    out->settings.password_cost = chat::password_cost::minimum;
+    out->settings.engine.password_hashing = chat::password_cost::minimum;
     out->router =
         std::make_unique<chat::chatd::http::router>(*out->engine, out->settings, out->counters);
     return out;

@@ -47,6 +47,11 @@ const option_def k_options[] = {
     {"commit-threads", "1",
      "group-commit threads on MySQL/MariaDB, each for its own share of the channels (more "
      "overlap commits when the database has cores of its own; SQLite always uses one)"},
+    {"max-commit-batch", "512",
+     "most sends one group commit stores in one transaction (one fsync for all of them)"},
+    {"member-cache-channels", "10000",
+     "channels whose member lists live delivery keeps in memory (the least recently used are "
+     "dropped and reloaded on their next message)"},
     {"allowed-origins", "",
      "comma-separated browser origins allowed to connect (e.g. https://chat.example.com); "
      "empty: only the server's own origin (--public-url, or the Host header when that is an IP "
@@ -311,21 +316,53 @@ void build_flood_limits(const Get& get, config& c) {
   f.max_connections_per_address = static_cast<std::size_t>(
       to_integer("max-connections-per-address", get("max-connections-per-address"), 0, 1 << 24));
   // Hashes one thread does per second at each cost on a current core (docs/security.md).
-  const double per_thread = c.password_cost == chat::password_cost::minimum    ? 100
-                            : c.password_cost == chat::password_cost::moderate ? 1
-                                                                               : 6;
+  const auto cost = c.engine.password_hashing;
+  const double per_thread = cost == chat::password_cost::minimum    ? 100
+                            : cost == chat::password_cost::moderate ? 1
+                                                                    : 6;
   f.password_rate = number_or_auto(get, "password-rate", per_thread * f.hash_threads);
   f.password_burst = number_or_auto(get, "password-burst", 4 * f.password_rate);
   f.password_rate_per_address =
       number_or_auto(get, "password-rate-per-address", std::max(1.0, f.password_rate / 4));
   f.password_burst_per_address = number_or_auto(get, "password-burst-per-address",
                                                 std::max(20.0, 4 * f.password_rate_per_address));
-  f.login_failures_per_account = static_cast<int>(
+}
+
+// The engine's options (engine_options), each from its chatd option; engine::open checks them
+// again, these ranges are chatd's own bounds.
+template <typename Get>
+void build_engine_options(const Get& get, config& c) {
+  auto& e = c.engine;
+  e.database = get("db");
+  e.pool_size = static_cast<int>(to_integer("db-pool", get("db-pool"), 1, 256));
+  e.commit_threads = static_cast<int>(to_integer("commit-threads", get("commit-threads"), 1, 16));
+  e.max_commit_batch =
+      static_cast<int>(to_integer("max-commit-batch", get("max-commit-batch"), 1, 1000000));
+  e.member_cache_channels = static_cast<int>(
+      to_integer("member-cache-channels", get("member-cache-channels"), 1, 100000000));
+  const std::string cost = get("password-cost");
+  if (cost == "interactive") {
+    e.password_hashing = chat::password_cost::interactive;
+  } else if (cost == "moderate") {
+    e.password_hashing = chat::password_cost::moderate;
+  } else if (cost == "minimum") {
+    e.password_hashing = chat::password_cost::minimum;
+  } else {
+    throw std::runtime_error("--password-cost: expected interactive, moderate or minimum");
+  }
+  e.session_ttl =
+      std::chrono::hours(24 * to_integer("session-ttl-days", get("session-ttl-days"), 1, 3650));
+  e.session_max_lifetime =
+      std::chrono::hours(24 * to_integer("session-max-days", get("session-max-days"), 1, 3650));
+  auto& b = e.login_backoff;
+  b.account_free_failures = static_cast<int>(
       to_integer("login-failures-per-account", get("login-failures-per-account"), 0, 1000000));
-  f.login_failures_per_address = static_cast<int>(
+  b.address_free_failures = static_cast<int>(
       to_integer("login-failures-per-address", get("login-failures-per-address"), 0, 1000000));
-  f.login_max_delay =
+  b.max_delay =
       std::chrono::seconds(to_integer("login-max-delay", get("login-max-delay"), 1, 86400));
+  // What the engine may fill of a reply frame (connection_limits::max_reply_bytes).
+  e.max_reply_bytes = c.limits.max_reply_bytes() - connection_limits::reply_envelope_bytes;
 }
 
 config build(const std::map<std::string, std::string>& v) {
@@ -333,7 +370,6 @@ config build(const std::map<std::string, std::string>& v) {
   config c;
   parse_listen(get("listen"), c);
   c.data_dir = get("data-dir");
-  c.database = get("db");
   c.web_root = get("web-root").empty() ? default_web_root() : get("web-root");
   c.log_level = get("log-level");
   static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
@@ -343,28 +379,12 @@ config build(const std::map<std::string, std::string>& v) {
   c.io_threads = threads == "auto" ? default_io_threads()
                                    : static_cast<int>(to_integer("threads", threads, 1, 256));
   c.worker_threads = static_cast<int>(to_integer("workers", get("workers"), 1, 256));
-  c.db_pool = static_cast<int>(to_integer("db-pool", get("db-pool"), 1, 256));
-  c.commit_threads = static_cast<int>(to_integer("commit-threads", get("commit-threads"), 1, 16));
   c.allowed_origins = split_list(get("allowed-origins"));
   // Scheme and host are case-insensitive and browsers send them in lower case (RFC 6454 6.1):
   // an entry written "https://Chat.Example" must match what they send.
   for (std::string& origin : c.allowed_origins)
     for (char& ch : origin) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   parse_public_url(get("public-url"), c);
-  const std::string cost = get("password-cost");
-  if (cost == "interactive") {
-    c.password_cost = chat::password_cost::interactive;
-  } else if (cost == "moderate") {
-    c.password_cost = chat::password_cost::moderate;
-  } else if (cost == "minimum") {
-    c.password_cost = chat::password_cost::minimum;
-  } else {
-    throw std::runtime_error("--password-cost: expected interactive, moderate or minimum");
-  }
-  c.session_ttl =
-      std::chrono::hours(24 * to_integer("session-ttl-days", get("session-ttl-days"), 1, 3650));
-  c.session_max_lifetime =
-      std::chrono::hours(24 * to_integer("session-max-days", get("session-max-days"), 1, 3650));
   c.link_reauth_window = std::chrono::minutes(
       to_integer("link-reauth-minutes", get("link-reauth-minutes"), 1, 24 * 60));
   c.tls_cert = get("tls-cert");
@@ -390,6 +410,7 @@ config build(const std::map<std::string, std::string>& v) {
   l.idle_timeout = std::chrono::seconds(to_integer("idle-timeout", get("idle-timeout"), 2, 86400));
   c.shutdown_grace =
       std::chrono::seconds(to_integer("shutdown-grace", get("shutdown-grace"), 0, 3600));
+  build_engine_options(get, c);
   build_flood_limits(get, c);
   c.oidc_config = get("oidc-config");
   c.oidc_after_login = get("oidc-after-login");

@@ -47,31 +47,23 @@ struct flood_limits {
   double password_burst = 48;
   double password_rate_per_address = 3;
   double password_burst_per_address = 20;
-  int login_failures_per_account = 5;  // engine_options::login_backoff; 0: off
-  int login_failures_per_address = 20;
-  std::chrono::seconds login_max_delay{15 * 60};
+  // The failed-login backoff is an engine option: config::engine.login_backoff.
 };
 
 struct config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
   std::string data_dir = "./chatd-data";
-  std::string database;  // SOCI connection string; empty: SQLite file in data_dir
   std::string web_root;
   std::string log_level = "info";
-  int io_threads = 1;      // --threads; "auto" is default_io_threads()
-  int worker_threads = 2;  // blocking HTTP work (password hashing)
-  int db_pool = 4;
-  int commit_threads = 1;                    // engine_options::commit_threads
+  int io_threads = 1;                        // --threads; "auto" is default_io_threads()
+  int worker_threads = 2;                    // blocking HTTP work (password hashing)
   std::vector<std::string> allowed_origins;  // empty: only the server's own origin
   // --public-url, normalised ("https://chat.example.com", default port dropped); empty: none.
   // Its host and port are the Host header browsers send (docs/security.md, "Host and Origin").
   std::string public_url;
   std::string public_host;  // lower case; IPv6 in brackets
   int public_port = 0;
-  chat::password_cost password_cost = chat::password_cost::interactive;
-  std::chrono::seconds session_ttl{std::chrono::hours(24 * 30)};
-  std::chrono::seconds session_max_lifetime{std::chrono::hours(24 * 90)};
   // Linking a provider identity needs a session signed in at most this long ago.
   std::chrono::seconds link_reauth_window{std::chrono::minutes(10)};
   std::string tls_cert;  // PEM files; both set: wss/https only
@@ -83,6 +75,17 @@ struct config {
   std::string oidc_signup_page = "/#/oidc-signup";  // the choose-a-username page
   connection_limits limits;
   flood_limits floods;
+  // What chatd opens the engine with: --db (empty database: the SQLite file in data_dir, filled
+  // in by main), --db-pool, --commit-threads, --max-commit-batch, --member-cache-channels,
+  // --password-cost, --session-ttl-days, --session-max-days, --login-failures-per-account,
+  // --login-failures-per-address, --login-max-delay; max_reply_bytes follows `limits`.
+  // engine::open checks them.
+  chat::engine_options engine;
+
+  // How long a session cookie lives: the shorter of the sliding and the absolute lifetime.
+  std::chrono::seconds session_cookie_max_age() const {
+    return std::min(engine.session_ttl, engine.session_max_lifetime);
+  }
 
   bool tls() const { return !tls_cert.empty(); }
   bool public_https() const { return public_url.compare(0, 8, "https://") == 0; }

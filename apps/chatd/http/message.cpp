@@ -3,6 +3,7 @@
 
 #include <strings.h>
 
+#include "oidc/web.hpp"
 #include "protocol/frames.hpp"
 
 namespace chat::chatd::http {
@@ -31,20 +32,21 @@ void add_security_headers(std::vector<std::pair<std::string, std::string>>& head
   if (tls) add("Strict-Transport-Security", "max-age=31536000");
 }
 
-int status_of(const std::string& code) {
-  if (code == "invalid_argument" || code == "bad_request") return 400;
-  if (code == "unauthenticated") return 401;
-  if (code == "forbidden") return 403;
-  if (code == "not_found") return 404;
-  if (code == "method_not_allowed") return 405;
-  if (code == "conflict") return 409;
-  if (code == "rate_limited") return 429;
-  if (code == "unavailable") return 503;
-  return 500;
-}
-
 response error_response(int status, const std::string& code, const std::string& message) {
   return json_response(status, R"({"error":)" + error_object(code, message) + "}");
+}
+
+response error_response(error_code code, const std::string& message) {
+  return error_response(http_status(code), to_string(code), message);
+}
+
+response error_response(const chat::status& failure) {
+  response r = error_response(oidc::http_status(failure.code()), chat::to_string(failure.code()),
+                              failure.message());
+  // rate_limited (login backoff): 429 with the seconds to wait.
+  if (failure.retry_after() > 0)
+    r.headers.emplace_back("Retry-After", std::to_string(failure.retry_after()));
+  return r;
 }
 
 }  // namespace chat::chatd::http

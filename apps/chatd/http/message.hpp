@@ -6,6 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "chat/error.hpp"
+#include "protocol/codes.hpp"
+
 namespace chat::chatd::http {
 
 struct request {
@@ -47,9 +50,12 @@ void add_security_headers(std::vector<std::pair<std::string, std::string>>& head
 
 // A JSON response; `body` is encoded JSON.
 response json_response(int status, std::string body);
-// {"error":{"code","message"}} with the status the code maps to.
+// {"error":{"code","message"}} with this status.
 response error_response(int status, const std::string& code, const std::string& message);
-// The HTTP status of an engine error code (invalid_argument 400, not_found 404, ...).
-int status_of(const std::string& code);
+// The same with the status of a chatd code (protocol/codes.hpp).
+response error_response(error_code code, const std::string& message);
+// An engine failure, with the status of its code (oidc::http_status, the one errc -> HTTP
+// mapping) and, when the engine gives one (the login backoff), Retry-After.
+response error_response(const chat::status& failure);
 
 }  // namespace chat::chatd::http

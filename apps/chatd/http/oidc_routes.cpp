@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "chat/wire.hpp"
-#include "http/origin.hpp"
+#include "http/auth.hpp"
+#include "http/cookies.hpp"
+#include "http/json_body.hpp"
 #include "logging/logging.hpp"
-#include "protocol/codes.hpp"
-#include "protocol/frames.hpp"
 
 namespace chat::chatd::http {
 namespace {
@@ -23,11 +23,6 @@ namespace oidc = chat::oidc;
 
 constexpr const char* k_prefix = "/v1/auth/oidc/";
 constexpr const char* k_identities = "/v1/me/identities";
-// The sign-up ticket of a first-time browser sign-in, for GET and POST /v1/auth/oidc/signup:
-// the only place a browser's ticket ever travels (never a URL). __Host- when cookies are Secure,
-// so a sibling subdomain cannot plant one.
-constexpr const char* k_signup_cookie = "chat_oidc_signup";
-constexpr const char* k_secure_signup_cookie = "__Host-chat_oidc_signup";
 
 chat::time_ms now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -48,11 +43,6 @@ response oidc_error(const oidc::status& s) {
   if (s.code() == oidc::errc::rate_limited || s.code() == oidc::errc::unavailable)
     r.headers.emplace_back("Retry-After", "60");
   return r;
-}
-
-response engine_error(const chat::status& s) {
-  const std::string code = chat::to_string(s.code());
-  return error_response(status_of(code), code, s.message());
 }
 
 std::string url_encode(const std::string& s) {
@@ -96,16 +86,8 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
-// A JSON object body, or nullopt.
-std::optional<json> object_body(const request& req) {
-  auto body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) return std::nullopt;
-  return body;
-}
-
 std::string string_or_empty(const json& body, const char* name) {
-  auto it = body.find(name);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return string_field(body, name).value_or("");
 }
 
 // The ticket's identity (what the new account will be linked to: the form shows it), and the
@@ -125,20 +107,6 @@ json ticket_json(const oidc::signup_ticket& t, bool with_ticket,
   return j;
 }
 
-const char* signup_cookie_name(bool secure) {
-  return secure ? k_secure_signup_cookie : k_signup_cookie;
-}
-
-std::string signup_cookie(const std::string& ticket, long long max_age_s, bool secure) {
-  return std::string(signup_cookie_name(secure)) + "=" + ticket +
-         "; Path=/; Max-Age=" + std::to_string(max_age_s) + "; HttpOnly; SameSite=Lax" +
-         (secure ? "; Secure" : "");
-}
-
-std::string clear_signup_cookie(bool secure) {
-  return signup_cookie("", 0, secure);
-}
-
 // "{p}/start" -> ("p", "start"); "{p}" -> ("p", "").
 std::pair<std::string, std::string> split_rest(const std::string& rest) {
   auto slash = rest.find('/');
@@ -147,7 +115,20 @@ std::pair<std::string, std::string> split_rest(const std::string& rest) {
 }
 
 response method_not_allowed(const char* allowed) {
-  return error_response(405, code::method_not_allowed, std::string("use ") + allowed);
+  return error_response(error_code::method_not_allowed, std::string("use ") + allowed);
+}
+
+response no_such_endpoint() {
+  return error_response(chat::status(chat::errc::not_found, "no such endpoint"));
+}
+
+response bad_request(const char* message) {
+  return error_response(error_code::bad_request, message);
+}
+
+// A sign-up ticket that cannot be used: chat_oidc's invalid_ticket (400).
+response invalid_ticket(const char* message) {
+  return oidc_error(oidc::status(oidc::errc::invalid_ticket, message));
 }
 
 }  // namespace
@@ -194,7 +175,7 @@ response oidc_routes::handle(const request& req) const {
   if (req.path.compare(0, 18, "/v1/me/identities/") == 0) {
     const std::string provider = req.path.substr(18);
     if (provider.empty() || provider.find('/') != std::string::npos) {
-      return error_response(404, code::not_found, "no such endpoint");
+      return no_such_endpoint();
     }
     if (post) return link_native(req, provider);
     if (req.method == "DELETE") return unlink(req, provider);
@@ -214,7 +195,7 @@ response oidc_routes::handle(const request& req) const {
     if (!get) return method_not_allowed("GET");
     return action == "start" ? start(req, provider) : callback(req, provider);
   }
-  return error_response(404, code::not_found, "no such endpoint");
+  return no_such_endpoint();
 }
 
 response oidc_routes::providers() const {
@@ -228,37 +209,21 @@ response oidc_routes::providers() const {
   return json_response(200, json{{"providers", list}}.dump());
 }
 
-std::variant<chat::session_info, response> oidc_routes::signed_in(const request& req) const {
-  std::string token;
-  const std::string auth = req.header("authorization");
-  const std::string bearer = "Bearer ";
-  if (auth.compare(0, bearer.size(), bearer) == 0 && auth.size() > bearer.size()) {
-    token = auth.substr(bearer.size());
-  } else if (auto cookie = session_cookie(req.header("cookie"), secure(req))) {
-    token = *cookie;
-  } else {
-    return error_response(401, code::unauthenticated, "no session");
-  }
-  auto session = engine_.authenticate_session(token);
-  if (!session.ok()) return engine_error(session.error());
-  return *session;
-}
-
 std::variant<chat::user_id, response> oidc_routes::recently_signed_in(const request& req) const {
-  auto me = signed_in(req);
+  auto me = signed_in(req, engine_, settings_);
   if (auto* err = std::get_if<response>(&me)) return *err;
   const auto& session = std::get<chat::session_info>(me);
   const chat::time_ms window =
       std::chrono::duration_cast<std::chrono::milliseconds>(settings_.link_reauth_window).count();
   if (now_ms() - session.created_at > window) {
-    return error_response(403, "reauthentication_required",
+    return error_response(error_code::reauthentication_required,
                           "linking a sign-in provider needs a fresh sign-in: sign in again");
   }
   return session.account.id;
 }
 
 bool oidc_routes::secure(const request& req) const {
-  return secure_cookies(req.tls, settings_);
+  return secure_cookies(req, settings_);
 }
 
 response oidc_routes::navigate(const std::string& target) const {
@@ -295,7 +260,7 @@ response oidc_routes::start(const request& req, const std::string& provider) con
     if (auto* err = std::get_if<response>(&me)) return *err;
     link_user = std::get<chat::user_id>(me);
   } else if (!purpose_name.empty() && purpose_name != "sign_in") {
-    return error_response(400, code::bad_request, "purpose: expected sign_in or link");
+    return bad_request("purpose: expected sign_in or link");
   }
   auto begun = rp_->begin_login(provider, purpose, link_user,
                                 oidc::query_param(req.query, "login_hint"), req.client);
@@ -346,9 +311,9 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
                  log_value(provider), log_value(req.remote));
     response r = navigate(settings_.oidc_after_login);
     r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
-    const auto max_age = std::min(settings_.session_ttl, settings_.session_max_lifetime);
-    r.headers.emplace_back("Set-Cookie",
-                           set_session_cookie(grant.token, max_age.count(), secure(req)));
+    r.headers.emplace_back(
+        "Set-Cookie",
+        set_session_cookie(grant.token, settings_.session_cookie_max_age().count(), secure(req)));
     return r;
   }
   const auto& ticket = *outcome->signup;
@@ -357,27 +322,26 @@ response oidc_routes::callback(const request& req, const std::string& provider) 
   // The ticket goes into the HttpOnly cookie only: a URL can be sent to someone else.
   response r = navigate(settings_.oidc_signup_page);
   r.headers.emplace_back("Set-Cookie", oidc::clear_binding_cookie(secure(req)));
-  const long long ttl_s = std::max<long long>(0, (ticket.expires_at - now_ms()) / 1000);
-  r.headers.emplace_back("Set-Cookie", signup_cookie(ticket.ticket, ttl_s, secure(req)));
+  r.headers.emplace_back(
+      "Set-Cookie",
+      set_signup_cookie(ticket.ticket, (ticket.expires_at - now_ms()) / 1000, secure(req)));
   return r;
 }
 
 response oidc_routes::signup_info(const request& req) const {
-  const std::string ticket =
-      cookie_value(req.header("cookie"), signup_cookie_name(secure(req))).value_or("");
-  if (ticket.empty()) return error_response(400, "invalid_ticket", "no sign-up ticket");
+  const std::string ticket = signup_ticket(req, settings_);
+  if (ticket.empty()) return invalid_ticket("no sign-up ticket");
   auto info = accounts_->peek_signup(ticket);
   if (!info.ok()) return oidc_error(info.error());
   return json_response(200, ticket_json(*info, false, rp_->providers()).dump());
 }
 
 response oidc_routes::signup(const request& req) const {
-  auto body = object_body(req);
-  if (!body) return error_response(400, code::bad_request, "the body must be a JSON object");
-  auto name = body->find("username");
-  if (name == body->end() || !name->is_string()) {
-    return error_response(400, code::bad_request, "username (string) is required");
-  }
+  auto parsed = json_body(req);
+  if (auto* err = std::get_if<response>(&parsed)) return *err;
+  const json* body = &std::get<json>(parsed);
+  auto name = string_field(*body, "username");
+  if (!name) return bad_request("username (string) is required");
   // A native client's ticket comes in the body with an ID token of the same identity; a
   // browser's only from the cookie (a ticket in a browser's body is refused without the token).
   std::string ticket = string_or_empty(*body, "ticket");
@@ -386,18 +350,16 @@ response oidc_routes::signup(const request& req) const {
     const std::string provider = string_or_empty(*body, "provider");
     const std::string id_token = string_or_empty(*body, "id_token");
     if (provider.empty() || id_token.empty()) {
-      return error_response(400, "invalid_ticket",
-                            "a ticket in the body needs provider and id_token of its identity");
+      return invalid_ticket("a ticket in the body needs provider and id_token of its identity");
     }
     auto identity = rp_->verify_native_id_token(provider, id_token);
     if (!identity.ok()) return oidc_error(identity.error());
     presented = std::move(identity).value();
   } else {
-    ticket = cookie_value(req.header("cookie"), signup_cookie_name(secure(req))).value_or("");
+    ticket = signup_ticket(req, settings_);
   }
-  if (ticket.empty()) return error_response(400, "invalid_ticket", "no sign-up ticket");
-  auto grant = accounts_->complete_signup(ticket, name->get<std::string>(),
-                                          presented ? &*presented : nullptr);
+  if (ticket.empty()) return invalid_ticket("no sign-up ticket");
+  auto grant = accounts_->complete_signup(ticket, *name, presented ? &*presented : nullptr);
   if (!grant.ok()) return oidc_error(grant.error());
   spdlog::info("event=oidc.signup user={} remote={}", grant->account.id, log_value(req.remote));
   response r = session_response(201, *grant, req, settings_);
@@ -412,13 +374,13 @@ response oidc_routes::native_nonce(const request& req) const {
 }
 
 response oidc_routes::native(const request& req) const {
-  auto body = object_body(req);
-  if (!body) return error_response(400, code::bad_request, "the body must be a JSON object");
+  auto parsed = json_body(req);
+  if (auto* err = std::get_if<response>(&parsed)) return *err;
+  const json* body = &std::get<json>(parsed);
   const std::string provider = string_or_empty(*body, "provider");
   const std::string id_token = string_or_empty(*body, "id_token");
-  if (provider.empty() || id_token.empty()) {
-    return error_response(400, code::bad_request, "provider and id_token (strings) are required");
-  }
+  if (provider.empty() || id_token.empty())
+    return bad_request("provider and id_token (strings) are required");
   auto identity = rp_->verify_native_id_token(provider, id_token, string_or_empty(*body, "nonce"));
   if (!identity.ok()) {
     spdlog::info("event=oidc.native_refused provider={} code={} remote={}", log_value(provider),
@@ -437,27 +399,28 @@ response oidc_routes::native(const request& req) const {
 }
 
 response oidc_routes::identities(const request& req) const {
-  auto me = signed_in(req);
+  auto me = signed_in(req, engine_, settings_);
   if (auto* err = std::get_if<response>(&me)) return *err;
   auto list = accounts_->identities(std::get<chat::session_info>(me).account.id);
   if (!list.ok()) return oidc_error(list.error());
-  json out = json::array();
-  for (const auto& i : *list) {
-    json j = json::parse(chat::wire::to_json(i));
-    const auto* p = rp_->providers().find_by_issuer(i.issuer);
-    j["provider"] = p ? json(p->id) : json(nullptr);
-    out.push_back(std::move(j));
+  std::string out = R"({"identities":[)";
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto& identity = (*list)[i];
+    const auto* p = rp_->providers().find_by_issuer(identity.issuer);
+    if (i) out += ',';
+    out += chat::wire::to_json(identity, p ? std::optional<std::string>(p->id) : std::nullopt);
   }
-  return json_response(200, json{{"identities", out}}.dump());
+  return json_response(200, out + "]}");
 }
 
 response oidc_routes::link_native(const request& req, const std::string& provider) const {
   auto me = recently_signed_in(req);
   if (auto* err = std::get_if<response>(&me)) return *err;
-  auto body = object_body(req);
-  if (!body) return error_response(400, code::bad_request, "the body must be a JSON object");
+  auto parsed = json_body(req);
+  if (auto* err = std::get_if<response>(&parsed)) return *err;
+  const json* body = &std::get<json>(parsed);
   const std::string id_token = string_or_empty(*body, "id_token");
-  if (id_token.empty()) return error_response(400, code::bad_request, "id_token is required");
+  if (id_token.empty()) return bad_request("id_token is required");
   auto identity = rp_->verify_native_id_token(provider, id_token, string_or_empty(*body, "nonce"));
   if (!identity.ok()) return oidc_error(identity.error());
   auto linked = accounts_->link(std::get<chat::user_id>(me), *identity);
@@ -469,10 +432,10 @@ response oidc_routes::link_native(const request& req, const std::string& provide
 }
 
 response oidc_routes::unlink(const request& req, const std::string& provider) const {
-  auto me = signed_in(req);
+  auto me = signed_in(req, engine_, settings_);
   if (auto* err = std::get_if<response>(&me)) return *err;
   const auto* p = rp_->providers().find(provider);
-  if (!p) return error_response(404, "unknown_provider", "no provider " + provider);
+  if (!p) return oidc_error(oidc::status(oidc::errc::unknown_provider, "no provider " + provider));
   auto s = accounts_->unlink(std::get<chat::session_info>(me).account.id, p->issuer);
   if (!s.ok()) return oidc_error(s);
   response r;

@@ -45,8 +45,6 @@ class oidc_routes {
   response link_native(const request& req, const std::string& provider) const;
   response unlink(const request& req, const std::string& provider) const;
 
-  // The session of the request (bearer token or session cookie), or an error response.
-  std::variant<chat::session_info, response> signed_in(const request& req) const;
   // The signed-in user if the session began at most --link-reauth-minutes ago, else 403
   // reauthentication_required: a stolen old token cannot plant a provider login.
   std::variant<chat::user_id, response> recently_signed_in(const request& req) const;

@@ -1,12 +1,9 @@
-// Host and Origin matching and cookie parsing/formatting.
+// Host and Origin matching.
 #include "http/origin.hpp"
 
 #include <arpa/inet.h>
 
 #include <algorithm>
-
-#include "chat/wire.hpp"
-#include "protocol/frames.hpp"
 
 namespace chat::chatd::http {
 namespace {
@@ -58,58 +55,6 @@ handshake_origin judge_handshake_origin(const std::string& origin, const std::st
   if (origin.empty()) return handshake_origin::native;
   return origin_allowed(origin, host, tls, settings) ? handshake_origin::browser
                                                      : handshake_origin::refused;
-}
-
-bool secure_cookies(bool tls, const config& settings) {
-  return tls || settings.public_https();
-}
-
-std::optional<std::string> session_cookie(const std::string& cookie_header, bool secure) {
-  return cookie_value(cookie_header, secure ? k_secure_session_cookie : k_session_cookie);
-}
-
-std::optional<std::string> cookie_value(const std::string& cookie_header, const std::string& name) {
-  const std::string key = name + "=";
-  std::size_t pos = 0;
-  while (pos < cookie_header.size()) {
-    while (pos < cookie_header.size() && (cookie_header[pos] == ' ' || cookie_header[pos] == ';'))
-      ++pos;
-    std::size_t end = cookie_header.find(';', pos);
-    if (end == std::string::npos) end = cookie_header.size();
-    if (cookie_header.compare(pos, key.size(), key) == 0) {
-      std::string value = cookie_header.substr(pos + key.size(), end - pos - key.size());
-      if (!value.empty()) return value;
-    }
-    pos = end;
-  }
-  return std::nullopt;
-}
-
-std::string set_session_cookie(const std::string& token, long long max_age_s, bool secure) {
-  return std::string(secure ? k_secure_session_cookie : k_session_cookie) + "=" + token +
-         "; Path=/; Max-Age=" + std::to_string(std::max(0LL, max_age_s)) +
-         "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
-}
-
-std::string clear_session_cookie(bool secure) {
-  return set_session_cookie("", 0, secure);
-}
-
-bool from_browser(const request& req) {
-  return !req.header("origin").empty();
-}
-
-response session_response(int status, const chat::session_grant& grant, const request& req,
-                          const config& settings) {
-  std::string body = "{";
-  if (!from_browser(req)) body += R"("token":)" + json_string(grant.token) + ",";
-  body += R"("expires_at":)" + std::to_string(grant.expires_at) + R"(,"user":)" +
-          chat::wire::to_json(grant.account) + "}";
-  response r = json_response(status, std::move(body));
-  const auto max_age = std::min(settings.session_ttl, settings.session_max_lifetime);
-  r.headers.emplace_back("Set-Cookie", set_session_cookie(grant.token, max_age.count(),
-                                                          secure_cookies(req.tls, settings)));
-  return r;
 }
 
 }  // namespace chat::chatd::http

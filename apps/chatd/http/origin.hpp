@@ -1,21 +1,13 @@
-// Host and Origin checks and the session cookie, shared by the HTTP API and the WebSocket
-// handshake (docs/security.md, "Host, Origin and cookies").
+// Host and Origin checks, shared by the HTTP API and the WebSocket handshake (docs/security.md,
+// "Host, Origin and cookies"). The cookies are in http/cookies.hpp.
 #pragma once
 
-#include <optional>
 #include <string>
 
-#include "chat/types.hpp"
 #include "config/config.hpp"
-#include "http/message.hpp"
+#include "http/cookies.hpp"
 
 namespace chat::chatd::http {
-
-// The session cookie's name: `__Host-chat_session` when cookies are Secure (the prefix makes
-// the browser refuse it without Secure, with a Domain or with a Path other than /), else
-// `chat_session` (plain-http development on localhost).
-inline constexpr const char* k_session_cookie = "chat_session";
-inline constexpr const char* k_secure_session_cookie = "__Host-chat_session";
 
 // True if a request may be served under this Host header (DNS rebinding defence): an IP
 // address, localhost, the --listen host or the --public-url host and port. An absent Host
@@ -33,23 +25,5 @@ bool origin_allowed(const std::string& origin, const std::string& host, bool tls
 enum class handshake_origin { native, browser, refused };
 handshake_origin judge_handshake_origin(const std::string& origin, const std::string& host,
                                         bool tls, const config& settings);
-// Cookies carry Secure (and the session cookie the __Host- prefix) on a TLS connection or
-// when --public-url is https (TLS ends at a proxy in front of chatd).
-bool secure_cookies(bool tls, const config& settings);
-// The (non-empty) value of cookie `name` in a Cookie header, if any.
-std::optional<std::string> cookie_value(const std::string& cookie_header, const std::string& name);
-// The session token in a Cookie header (only the cookie name in use, see above), if any.
-std::optional<std::string> session_cookie(const std::string& cookie_header, bool secure);
-// Set-Cookie values that set or clear the session cookie (HttpOnly, SameSite=Strict, Path=/).
-std::string set_session_cookie(const std::string& token, long long max_age_s, bool secure);
-std::string clear_session_cookie(bool secure);
-
-// A browser's request: it carries an Origin header, which browsers add to every POST and
-// native clients do not send. Browsers get sessions only as the HttpOnly cookie.
-bool from_browser(const request& req);
-// The answer to a sign-in: {"expires_at","user"} plus "token" for native clients (not for a
-// browser: script on the page never sees it), and the session cookie.
-response session_response(int status, const chat::session_grant& grant, const request& req,
-                          const config& settings);
 
 }  // namespace chat::chatd::http

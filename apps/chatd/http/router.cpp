@@ -6,55 +6,23 @@
 #include <nlohmann/json.hpp>
 
 #include "chat/wire.hpp"
+#include "http/auth.hpp"
+#include "http/json_body.hpp"
 #include "http/origin.hpp"
 #include "http/static_files.hpp"
 #include "logging/logging.hpp"
-#include "protocol/codes.hpp"
-#include "protocol/frames.hpp"
 
 namespace chat::chatd::http {
 namespace {
 
 using json = nlohmann::json;
 
-response engine_error(const chat::status& s) {
-  const std::string code = chat::to_string(s.code());
-  response r = error_response(status_of(code), code, s.message());
-  // rate_limited (login backoff): 429 with the seconds to wait.
-  if (s.retry_after() > 0) r.headers.emplace_back("Retry-After", std::to_string(s.retry_after()));
-  return r;
+response method_not_allowed(const std::string& allowed) {
+  return error_response(error_code::method_not_allowed, "use " + allowed);
 }
 
-// The JSON object body of a POST, or an error response.
-std::variant<json, response> json_body(const request& req) {
-  auto body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() || !body.is_object()) {
-    return error_response(400, code::bad_request, "the body must be a JSON object");
-  }
-  return body;
-}
-
-std::optional<std::string> string_field(const json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
-// The caller's token from "Authorization: Bearer" (native clients) or the session cookie.
-struct credentials {
-  std::string token;
-  bool from_cookie = false;
-};
-
-std::optional<credentials> find_credentials(const request& req, const config& settings) {
-  const std::string auth = req.header("authorization");
-  const std::string bearer = "Bearer ";
-  if (auth.compare(0, bearer.size(), bearer) == 0 && auth.size() > bearer.size()) {
-    return credentials{auth.substr(bearer.size()), false};
-  }
-  if (auto token = session_cookie(req.header("cookie"), secure_cookies(req.tls, settings)))
-    return credentials{*token, true};
-  return std::nullopt;
+response not_found(const std::string& message) {
+  return error_response(chat::status(chat::errc::not_found, message));
 }
 
 }  // namespace
@@ -65,26 +33,26 @@ response router::handle(const request& req) const {
   // DNS rebinding: a page of a name its author points at this server must not reach it.
   if (!host_allowed(req.header("host"), settings_)) {
     return error_response(
-        421, "host_not_allowed",
+        error_code::host_not_allowed,
         "this Host is not served here (chatd --public-url names the one that is)");
   }
   if (req.path == "/healthz") {
-    if (!get) return error_response(405, code::method_not_allowed, "use GET");
+    if (!get) return method_not_allowed("GET");
     return json_response(200, R"({"status":"ok"})");
   }
   if (req.path == "/readyz") {
-    if (!get) return error_response(405, code::method_not_allowed, "use GET");
+    if (!get) return method_not_allowed("GET");
     return readyz();
   }
   if (req.path == "/metrics") {
-    if (!get) return error_response(405, code::method_not_allowed, "use GET");
+    if (!get) return method_not_allowed("GET");
     response r;
     r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     r.body = counters_.render(engine_.stats());
     return r;
   }
   if (req.path == "/v1" || req.path.compare(0, 4, "/v1/") == 0) return api(req);
-  if (!get) return error_response(405, code::method_not_allowed, "use GET");
+  if (!get) return method_not_allowed("GET");
   if (req.path == "/docs" || req.path.compare(0, 6, "/docs/") == 0) {
     return serve_file(CHATD_DOCS_DIR, req.path == "/docs" ? "/" : req.path.substr(5),
                       req.method == "HEAD");
@@ -116,27 +84,27 @@ response router::api(const request& req) const {
   const std::string origin = req.header("origin");
   if (req.method != "GET" && !origin.empty() &&
       !origin_allowed(origin, req.header("host"), req.tls, settings_)) {
-    return error_response(403, "forbidden", "origin not allowed");
+    return error_response(chat::status(chat::errc::forbidden, "origin not allowed"));
   }
   if (oidc_routes::serves(req.path)) {
-    if (!oidc_) return error_response(404, code::not_found, "OpenID Connect is not configured");
+    if (!oidc_) return not_found("OpenID Connect is not configured");
     return oidc_->handle(req);
   }
   if (req.path == "/v1/logout" || req.path == "/v1/logout-everywhere") {
-    if (req.method != "POST") return error_response(405, code::method_not_allowed, "use POST");
+    if (req.method != "POST") return method_not_allowed("POST");
     return logout(req, req.path == "/v1/logout-everywhere");
   }
   for (const auto& r : routes) {
     if (req.path != r.path) continue;
     if (req.method != r.method && !(req.method == "HEAD" && std::string(r.method) == "GET")) {
-      return error_response(405, code::method_not_allowed, std::string("use ") + r.method);
+      return method_not_allowed(r.method);
     }
     return (this->*r.fn)(req);
   }
   if (req.path == "/v1/ws") {
-    return error_response(400, code::bad_request, "this endpoint needs a WebSocket upgrade");
+    return error_response(error_code::bad_request, "this endpoint needs a WebSocket upgrade");
   }
-  return error_response(404, code::not_found, "no such endpoint");
+  return not_found("no such endpoint");
 }
 
 response router::register_user(const request& req) const {
@@ -147,14 +115,14 @@ response router::register_user(const request& req) const {
   auto username = string_field(b, "username");
   auto password = string_field(b, "password");
   if (!username || !password) {
-    return error_response(400, code::bad_request, "username and password (strings) are required");
+    return error_response(error_code::bad_request, "username and password (strings) are required");
   }
   account.username = *username;
   account.password = *password;
   account.email = string_field(b, "email");
   account.phone = string_field(b, "phone");
   auto user = engine_.register_user(account);
-  if (!user.ok()) return engine_error(user.error());
+  if (!user.ok()) return error_response(user.error());
   spdlog::info("event=http.register user={} remote={}", user->id, log_value(req.remote));
   return json_response(201, R"({"user":)" + chat::wire::to_json(*user) + "}");
 }
@@ -166,56 +134,53 @@ response router::login(const request& req) const {
   auto username = string_field(b, "username");
   auto password = string_field(b, "password");
   if (!username || !password) {
-    return error_response(400, code::bad_request, "username and password (strings) are required");
+    return error_response(error_code::bad_request, "username and password (strings) are required");
   }
   auto grant = engine_.login(*username, *password, req.client);
   if (!grant.ok()) {
     spdlog::info("event=http.login_failed remote={}", log_value(req.remote));
-    return engine_error(grant.error());
+    return error_response(grant.error());
   }
   spdlog::info("event=http.login user={} remote={}", grant->account.id, log_value(req.remote));
   return session_response(200, *grant, req, settings_);
 }
 
 response router::logout(const request& req, bool everywhere) const {
-  auto creds = find_credentials(req, settings_);
-  if (!creds) return error_response(401, code::unauthenticated, "no session");
-  auto user = engine_.authenticate(creds->token);
-  if (!user.ok()) return engine_error(user.error());
+  auto me = signed_in(req, engine_, settings_);
+  if (auto* refused = std::get_if<response>(&me)) return *refused;
+  const chat::user& user = std::get<chat::session_info>(me).account;
   response r;
   if (everywhere) {
-    auto n = engine_.logout_everywhere(user->id);
-    if (!n.ok()) return engine_error(n.error());
+    auto n = engine_.logout_everywhere(user.id);
+    if (!n.ok()) return error_response(n.error());
     r = json_response(200, R"({"revoked":)" + std::to_string(*n) + "}");
   } else {
-    auto s = engine_.logout(creds->token);
-    if (!s.ok()) return engine_error(s);
+    // signed_in() found a token, so there is one to end.
+    auto s = engine_.logout(*session_token(req, settings_));
+    if (!s.ok()) return error_response(s);
     r = json_response(200, "{}");
   }
-  spdlog::info("event=http.logout user={} everywhere={}", user->id, everywhere);
-  r.headers.emplace_back("Set-Cookie", clear_session_cookie(secure_cookies(req.tls, settings_)));
+  spdlog::info("event=http.logout user={} everywhere={}", user.id, everywhere);
+  r.headers.emplace_back("Set-Cookie", clear_session_cookie(secure_cookies(req, settings_)));
   return r;
 }
 
 response router::me(const request& req) const {
-  auto creds = find_credentials(req, settings_);
-  if (!creds) return error_response(401, code::unauthenticated, "no session");
-  auto user = engine_.authenticate(creds->token);
-  if (!user.ok()) return engine_error(user.error());
-  return json_response(200, R"({"user":)" + chat::wire::to_json(*user) + "}");
+  auto me = signed_in(req, engine_, settings_);
+  if (auto* refused = std::get_if<response>(&me)) return *refused;
+  return json_response(
+      200, R"({"user":)" + chat::wire::to_json(std::get<chat::session_info>(me).account) + "}");
 }
 
 response router::change_username(const request& req) const {
-  auto creds = find_credentials(req, settings_);
-  if (!creds) return error_response(401, code::unauthenticated, "no session");
-  auto user = engine_.authenticate(creds->token);
-  if (!user.ok()) return engine_error(user.error());
+  auto me = signed_in(req, engine_, settings_);
+  if (auto* refused = std::get_if<response>(&me)) return *refused;
   auto body = json_body(req);
   if (auto* err = std::get_if<response>(&body)) return *err;
   auto name = string_field(std::get<json>(body), "username");
-  if (!name) return error_response(400, code::bad_request, "username (string) is required");
-  auto updated = engine_.change_username(user->id, *name);
-  if (!updated.ok()) return engine_error(updated.error());
+  if (!name) return error_response(error_code::bad_request, "username (string) is required");
+  auto updated = engine_.change_username(std::get<chat::session_info>(me).account.id, *name);
+  if (!updated.ok()) return error_response(updated.error());
   return json_response(200, R"({"user":)" + chat::wire::to_json(*updated) + "}");
 }
 
@@ -230,7 +195,7 @@ response router::readyz() const {
                                                           "database disk full: writes fail",
                                                           "database read-only: writes fail",
                                                           "database refuses the configuration"};
-  response r = error_response(503, "unavailable", why[state]);
+  response r = error_response(chat::status(chat::errc::unavailable, why[state]));
   r.headers.emplace_back("Retry-After", "1");
   return r;
 }

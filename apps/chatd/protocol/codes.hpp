@@ -1,16 +1,67 @@
 // Error codes and close codes of the protocol that the engine does not define (docs/protocol.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 
 namespace chat::chatd {
 
-// Transport-level error codes, next to the engine's chat::errc names on the wire.
+// chatd's own error codes, next to the engine's chat::errc (and chat_oidc's oidc::errc) on the
+// wire (docs/protocol.md, "Errors"). Never renumber.
+enum class error_code : std::uint8_t {
+  bad_request,                // malformed JSON/UTF-8, bad field
+  unknown_type,               // "type" names no request (WebSocket only)
+  method_not_allowed,         // HTTP only
+  body_too_large,             // HTTP: Content-Length over --max-http-body-bytes
+  length_required,            // HTTP: a body without Content-Length
+  host_not_allowed,           // HTTP: a Host this chatd does not serve
+  reauthentication_required,  // HTTP: linking a provider needs a recent sign-in
+};
+
+// Each code's wire name and HTTP status (unknown_type, WebSocket only, would be a 400): the one
+// table of error_code, in the order of the enum.
+struct error_code_info {
+  error_code code;
+  const char* name;
+  int http_status;
+};
+inline constexpr error_code_info k_error_codes[] = {
+    {error_code::bad_request, "bad_request", 400},
+    {error_code::unknown_type, "unknown_type", 400},
+    {error_code::method_not_allowed, "method_not_allowed", 405},
+    {error_code::body_too_large, "body_too_large", 413},
+    {error_code::length_required, "length_required", 411},
+    {error_code::host_not_allowed, "host_not_allowed", 421},
+    {error_code::reauthentication_required, "reauthentication_required", 403},
+};
+
+constexpr const error_code_info& info_of(error_code c) noexcept {
+  return k_error_codes[static_cast<std::size_t>(c)];
+}
+constexpr bool error_codes_in_enum_order() noexcept {
+  for (std::size_t i = 0; i < std::size(k_error_codes); ++i)
+    if (static_cast<std::size_t>(k_error_codes[i].code) != i) return false;
+  return true;
+}
+static_assert(error_codes_in_enum_order(), "k_error_codes must follow the order of error_code");
+
+// The wire name of a code ("bad_request").
+constexpr const char* to_string(error_code c) noexcept {
+  return info_of(c).name;
+}
+// The HTTP status of a code.
+constexpr int http_status(error_code c) noexcept {
+  return info_of(c).http_status;
+}
+
+// The codes as strings, for the transport's frames and early HTTP answers. chatd's own come
+// from the table above; the engine's are chat::to_string(chat::errc) (tests/chatd check that).
 namespace code {
-inline constexpr const char* bad_request = "bad_request";    // malformed JSON/UTF-8, bad field
-inline constexpr const char* unknown_type = "unknown_type";  // "type" names no request
+inline constexpr const char* bad_request = to_string(error_code::bad_request);
+inline constexpr const char* unknown_type = to_string(error_code::unknown_type);
+inline constexpr const char* method_not_allowed = to_string(error_code::method_not_allowed);
 inline constexpr const char* rate_limited = "rate_limited";  // over the per-connection rate
-inline constexpr const char* method_not_allowed = "method_not_allowed";  // HTTP only
 inline constexpr const char* unauthenticated = "unauthenticated";
 inline constexpr const char* not_found = "not_found";
 inline constexpr const char* internal = "internal";

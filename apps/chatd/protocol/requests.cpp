@@ -279,7 +279,7 @@ void on_list_blocked(const json&, const request_context& ctx) {
 }
 
 std::string privacy_json(const chat::privacy_settings& p) {
-  return std::string(R"({"privacy":{"group_adds":")") + chat::to_string(p.group_adds) + R"("}})";
+  return wrap("privacy", chat::wire::to_json(p));
 }
 
 void on_get_privacy(const json&, const request_context& ctx) {

@@ -1,8 +1,11 @@
-// UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
+// UTF-8 validation for frames that websocketpp does not check (binary frames, HTTP bodies):
+// libchat's validator (chat/utf8.hpp), so chatd and the engine agree on what is valid.
 #pragma once
 
 #include <string_view>
 
+#include "chat/utf8.hpp"
+
 namespace chat::chatd {
-bool valid_utf8(std::string_view text) noexcept;
+using chat::valid_utf8;
 }  // namespace chat::chatd

@@ -7,5 +7,6 @@
 #include "chat/events.hpp"
 #include "chat/options.hpp"
 #include "chat/types.hpp"
+#include "chat/utf8.hpp"
 #include "chat/version.hpp"
 #include "chat/wire.hpp"

@@ -67,7 +67,8 @@ class engine {
   // Opens (and creates or migrates) the database. unavailable if it cannot be reached,
   // invalid_argument for a malformed connection string, conflict if the SQLite file is in use
   // by another engine (in this process or another: the engine locks "<file>.lock" until it
-  // is destroyed; one engine per SQLite database).
+  // is destroyed; one engine per SQLite database). The options are checked here only (see
+  // engine_options).
   static result<std::unique_ptr<engine>> open(engine_options options);
   ~engine();
   engine(const engine&) = delete;

@@ -28,6 +28,10 @@ struct login_backoff_options {
   std::chrono::seconds forget_after{24 * 60 * 60};
 };
 
+// engine::open checks these once (and nothing after it does): an empty database or a
+// max_reply_bytes below engine::min_reply_bytes is invalid_argument; pool_size,
+// max_commit_batch and member_cache_channels below 1 count as 1, commit_threads is brought
+// into [1, 16]; no clock means the system clock.
 struct engine_options {
   // SOCI connection string: "sqlite3://db=/path/chat.db" (the default backend) or
   // "mysql://db=chat user=chat password=... unix_socket=/path/mysql.sock" / "host=... port=...".

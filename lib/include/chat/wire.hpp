@@ -4,6 +4,7 @@
 // times (epoch milliseconds) are numbers. See docs/protocol.md for each object.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "chat/events.hpp"
@@ -20,6 +21,13 @@ std::string to_json(
     const channel_summary& s);  // {"channel","role","last_seq","last_read_seq","unread","peer"?,
                                 // "last_message"?}
 std::string to_json(const external_identity& i);  // {"issuer","subject","email"?,"linked_at"}
+std::string to_json(const privacy_settings& p);   // {"group_adds"}
+// An identity as a server lists it (GET /v1/me/identities): to_json(i) plus "provider", the id
+// under which the server knows its issuer (null when none is configured).
+std::string to_json(const external_identity& i, const std::optional<std::string>& provider);
+// A sign-in's answer: {"token","expires_at","user"}; without "token" when `with_token` is
+// false (a browser gets the token only as an HttpOnly cookie).
+std::string to_json(const session_grant& g, bool with_token = true);
 
 // Pages (the results of history, sync, list_channels and list_members). The engine budgets a
 // page so that its encoding here is at most engine_options::max_reply_bytes.

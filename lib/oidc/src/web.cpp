@@ -1,4 +1,4 @@
-// Callback parsing, binding cookies and HTTP statuses for the HTTP layer.
+// Callback parsing, cookies and HTTP statuses for the HTTP layer.
 #include "oidc/web.hpp"
 
 #include <algorithm>
@@ -29,20 +29,32 @@ std::string percent_decode(const std::string& text) {
   return out;
 }
 
-std::string cookie_value(const std::string& header, const std::string& name) {
+}  // namespace
+
+std::optional<std::string> cookie_value(const std::string& cookie_header, const std::string& name) {
+  const std::string key = name + "=";
   std::size_t pos = 0;
-  while (pos < header.size()) {
-    auto end = header.find(';', pos);
-    if (end == std::string::npos) end = header.size();
-    std::string part = header.substr(pos, end - pos);
-    part.erase(0, part.find_first_not_of(' '));
-    if (part.compare(0, name.size() + 1, name + "=") == 0) return part.substr(name.size() + 1);
-    pos = end + 1;
+  while (pos < cookie_header.size()) {
+    while (pos < cookie_header.size() && (cookie_header[pos] == ' ' || cookie_header[pos] == ';'))
+      ++pos;
+    std::size_t end = cookie_header.find(';', pos);
+    if (end == std::string::npos) end = cookie_header.size();
+    if (cookie_header.compare(pos, key.size(), key) == 0) {
+      std::string value = cookie_header.substr(pos + key.size(), end - pos - key.size());
+      if (!value.empty()) return value;
+    }
+    pos = end;
   }
-  return {};
+  return std::nullopt;
 }
 
-}  // namespace
+std::string set_cookie(const std::string& name, const std::string& value, const std::string& path,
+                       long long max_age_s, same_site site, bool secure) {
+  return name + "=" + value + "; Path=" + path +
+         "; Max-Age=" + std::to_string(std::max(0LL, max_age_s)) +
+         "; HttpOnly; SameSite=" + (site == same_site::strict ? "Strict" : "Lax") +
+         (secure ? "; Secure" : "");
+}
 
 std::string query_param(const std::string& query, const std::string& name) {
   std::size_t pos = 0;
@@ -65,20 +77,40 @@ callback_params parse_callback(const std::string& query, const std::string& cook
   cb.error = query_param(query, "error");
   cb.error_description = query_param(query, "error_description");
   cb.iss = query_param(query, "iss");
-  cb.browser_binding = cookie_value(cookie_header, k_binding_cookie);
+  cb.browser_binding = cookie_value(cookie_header, k_binding_cookie).value_or("");
   return cb;
 }
 
 std::string binding_cookie(const login_start& start, chat::time_ms now, bool tls) {
-  const auto max_age = std::max<chat::time_ms>(0, (start.expires_at - now) / 1000);
-  return std::string(k_binding_cookie) + "=" + start.browser_binding + "; Path=" + k_cookie_path +
-         "; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
-         (tls ? "; Secure" : "");
+  return set_cookie(k_binding_cookie, start.browser_binding, k_cookie_path,
+                    (start.expires_at - now) / 1000, same_site::lax, tls);
 }
 
 std::string clear_binding_cookie(bool tls) {
-  return std::string(k_binding_cookie) + "=; Path=" + k_cookie_path +
-         "; Max-Age=0; HttpOnly; SameSite=Lax" + (tls ? "; Secure" : "");
+  return set_cookie(k_binding_cookie, "", k_cookie_path, 0, same_site::lax, tls);
+}
+
+int http_status(chat::errc code) noexcept {
+  switch (code) {
+    case chat::errc::invalid_argument:
+      return 400;
+    case chat::errc::unauthenticated:
+      return 401;
+    case chat::errc::forbidden:
+      return 403;
+    case chat::errc::not_found:
+      return 404;
+    case chat::errc::conflict:
+      return 409;
+    case chat::errc::rate_limited:
+      return 429;
+    case chat::errc::unavailable:
+      return 503;
+    case chat::errc::ok:
+    case chat::errc::internal:
+      return 500;
+  }
+  return 500;
 }
 
 int http_status(const status& failure) {
@@ -114,22 +146,7 @@ int http_status(const status& failure) {
     case errc::bad_provider_response:
       return 502;
     case errc::account:
-      switch (failure.engine_code()) {
-        case chat::errc::invalid_argument:
-          return 400;
-        case chat::errc::not_found:
-          return 404;
-        case chat::errc::forbidden:
-          return 403;
-        case chat::errc::conflict:
-          return 409;
-        case chat::errc::unauthenticated:
-          return 401;
-        case chat::errc::unavailable:
-          return 503;
-        default:
-          return 500;
-      }
+      return http_status(failure.engine_code());
     case errc::invalid_config:
     case errc::internal:
       return 500;

@@ -12,6 +12,22 @@ time_ms system_clock_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// The one place engine options are checked (LevelDB's SanitizeOptions): a value the engine
+// cannot work with is an error, a count out of range is brought into it, and a missing clock
+// is the system clock. Everything past open() trusts the options.
+result<engine_options> sanitize(engine_options options) {
+  if (options.database.empty()) return status(errc::invalid_argument, "empty database string");
+  if (options.max_reply_bytes < engine::min_reply_bytes)
+    return status(errc::invalid_argument,
+                  "max_reply_bytes must be at least " + std::to_string(engine::min_reply_bytes));
+  options.pool_size = std::max(1, options.pool_size);
+  options.max_commit_batch = std::max(1, options.max_commit_batch);
+  options.commit_threads = std::clamp(options.commit_threads, 1, 16);
+  options.member_cache_channels = std::max(1, options.member_cache_channels);
+  if (!options.clock) options.clock = system_clock_ms;
+  return options;
+}
+
 }  // namespace
 
 namespace detail {
@@ -24,10 +40,9 @@ engine_impl::engine_impl(engine_options opts, std::unique_ptr<store> store,
       strength(options.refuse_weak_passwords, options.password_dictionary),
       backoff(*db, options.login_backoff),
       router([this](channel_id ch) { return db->member_ids(ch); },
-             static_cast<std::size_t>(std::max(1, options.member_cache_channels))),
+             static_cast<std::size_t>(options.member_cache_channels)),
       bus(make_bus(router)),
       events(*bus) {
-  if (!options.clock) options.clock = system_clock_ms;
   detail::commit_queue::stats_sink stats;
   stats.batch = [this](std::size_t size, std::size_t stored, std::size_t duplicates) {
     ++commit_batches;
@@ -49,20 +64,20 @@ engine_impl::engine_impl(engine_options opts, std::unique_ptr<store> store,
     report_storage_error(e);
   };
   // SQLite has one write lock: a second commit thread could only wait for it.
-  const int threads = db->parallel_appends() ? std::clamp(options.commit_threads, 1, 16) : 1;
+  const int threads = db->parallel_appends() ? options.commit_threads : 1;
   for (int i = 0; i < threads; ++i)
     commits.push_back(std::make_unique<detail::commit_queue>(
-        *db, events, static_cast<std::size_t>(std::max(1, options.max_commit_batch)), stats));
+        *db, events, static_cast<std::size_t>(options.max_commit_batch), stats));
 }
 
-result<std::unique_ptr<engine>> open_with_bus(engine_options options, const bus_factory& make_bus) {
-  if (options.database.empty()) return status(errc::invalid_argument, "empty database string");
-  if (options.max_reply_bytes < engine::min_reply_bytes)
-    return status(errc::invalid_argument,
-                  "max_reply_bytes must be at least " + std::to_string(engine::min_reply_bytes));
+result<std::unique_ptr<engine>> open_with_bus(engine_options requested,
+                                               const bus_factory& make_bus) {
+  auto sanitized = sanitize(std::move(requested));
+  if (!sanitized.ok()) return sanitized.error();
+  engine_options options = std::move(sanitized).value();
   try {
     // One engine per SQLite file: a second one would not see the first one's live events.
-    auto store = detail::open_soci_store(options.database, std::max(1, options.pool_size), 0,
+    auto store = detail::open_soci_store(options.database, options.pool_size, 0,
                                          /*exclusive=*/true);
     auto state = std::make_unique<engine_impl>(std::move(options), std::move(store), make_bus);
     if (auto usable = state->strength.usable(); !usable) return usable;

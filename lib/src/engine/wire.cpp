@@ -100,10 +100,36 @@ std::string to_json(const channel_summary& s) {
   return dump(summary_json(s));
 }
 
-std::string to_json(const external_identity& i) {
+std::string to_json(const privacy_settings& p) {
+  return dump(json{{"group_adds", to_string(p.group_adds)}});
+}
+
+namespace {
+
+json identity_json(const external_identity& i) {
   json j = {{"issuer", i.issuer}, {"subject", i.subject}, {"linked_at", i.linked_at}};
   if (i.email) j["email"] = *i.email;
+  return j;
+}
+
+}  // namespace
+
+std::string to_json(const external_identity& i) {
+  return dump(identity_json(i));
+}
+
+std::string to_json(const external_identity& i, const std::optional<std::string>& provider) {
+  json j = identity_json(i);
+  j["provider"] = provider ? json(*provider) : json(nullptr);
   return dump(j);
+}
+
+// Keys in this order (not nlohmann's sorted one): the order docs/protocol.md shows.
+std::string to_json(const session_grant& g, bool with_token) {
+  std::string out = "{";
+  if (with_token) out += R"("token":)" + dump(json(g.token)) + ",";
+  out += R"("expires_at":)" + std::to_string(g.expires_at) + R"(,"user":)" + to_json(g.account);
+  return out + "}";
 }
 
 namespace {
@@ -156,34 +182,6 @@ std::string to_json(const member_page& p) {
   std::string out = R"({"members":)";
   append_array(out, p.members);
   return out + R"(,"has_more":)" + boolean(p.has_more) + '}';
-}
-
-const char* event_name(event_kind kind) noexcept {
-  switch (kind) {
-    case event_kind::message_created:
-      return "message.created";
-    case event_kind::channel_created:
-      return "channel.created";
-    case event_kind::channel_updated:
-      return "channel.updated";
-    case event_kind::member_added:
-      return "member.added";
-    case event_kind::member_removed:
-      return "member.removed";
-    case event_kind::member_role_changed:
-      return "member.role_changed";
-    case event_kind::read_marker:
-      return "read_marker";
-    case event_kind::presence:
-      return "presence";
-    case event_kind::typing:
-      return "typing";
-    case event_kind::session_revoked:
-      return "session.revoked";
-    case event_kind::user_updated:
-      return "user.updated";
-  }
-  return "unknown";
 }
 
 std::string encode_event(const event& e) {

@@ -1,9 +1,16 @@
-// Validates UTF-8 following the well-formed byte sequences table of Unicode 15, section 3.9.
+// Validates UTF-8 following the well-formed byte sequences table of Unicode 15, section 3.9:
+// the one validator of libchat, also chatd's (chat/utf8.hpp).
 #include "util/utf8.hpp"
 
-namespace chat::detail {
+#include "chat/utf8.hpp"
 
-std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
+namespace chat {
+namespace detail {
+namespace {
+
+// The number of code points if `text` is well-formed UTF-8, else nullopt; with `allow_nul`
+// false U+0000 makes it nullopt too.
+std::optional<std::size_t> count_code_points(std::string_view text, bool allow_nul) noexcept {
   std::size_t count = 0;
   std::size_t i = 0;
   const std::size_t n = text.size();
@@ -11,7 +18,7 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
   auto in = [](unsigned char b, unsigned char lo, unsigned char hi) { return b >= lo && b <= hi; };
   while (i < n) {
     const unsigned char b0 = byte(i);
-    if (b0 == 0x00) {
+    if (b0 == 0x00 && !allow_nul) {
       return std::nullopt;  // U+0000: see utf8.hpp
     } else if (b0 < 0x80) {
       i += 1;
@@ -39,6 +46,12 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
   return count;
 }
 
+}  // namespace
+
+std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
+  return count_code_points(text, /*allow_nul=*/false);
+}
+
 bool has_control_characters(std::string_view text, std::string_view allowed) noexcept {
   for (const char c : text) {
     if (static_cast<unsigned char>(c) < 0x20 && allowed.find(c) == std::string_view::npos)
@@ -47,4 +60,10 @@ bool has_control_characters(std::string_view text, std::string_view allowed) noe
   return false;
 }
 
-}  // namespace chat::detail
+}  // namespace detail
+
+bool valid_utf8(std::string_view text) noexcept {
+  return detail::count_code_points(text, /*allow_nul=*/true).has_value();
+}
+
+}  // namespace chat

@@ -1,7 +1,10 @@
-// Helpers for the HTTP layer that mounts chat_oidc: callback parsing, the browser-binding
-// cookie and the HTTP status of each error. Framework-independent (plain strings).
+// Helpers for the HTTP layer that mounts chat_oidc: callback parsing, cookies, the
+// browser-binding cookie and the HTTP status of each error. Framework-independent (plain
+// strings). chatd's HTTP layer uses the cookie and status helpers for its own answers too, so
+// each rule exists once.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "oidc/error.hpp"
@@ -24,6 +27,20 @@ std::string clear_binding_cookie(bool tls);
 
 // The HTTP status chatd answers with for a failed call (docs/auth.md, "Errors").
 int http_status(const status& failure);
+// The HTTP status of an engine error code (docs/protocol.md, "Errors"): invalid_argument 400,
+// unauthenticated 401, forbidden 403, not_found 404, conflict 409, rate_limited 429,
+// unavailable 503, anything else 500. The one such mapping: chatd's engine errors use it too.
+int http_status(chat::errc code) noexcept;
+
+// The (non-empty) value of cookie `name` in a Cookie header: the first occurrence that has a
+// value. nullopt if there is none.
+std::optional<std::string> cookie_value(const std::string& cookie_header, const std::string& name);
+
+// A Set-Cookie value "NAME=VALUE; Path=PATH; Max-Age=N; HttpOnly; SameSite=Lax|Strict" plus
+// "; Secure" when `secure`. A negative max_age_s counts as 0 (the browser drops the cookie).
+enum class same_site { lax, strict };
+std::string set_cookie(const std::string& name, const std::string& value, const std::string& path,
+                       long long max_age_s, same_site site, bool secure);
 
 // One query parameter of `query`, percent-decoded ("" if absent).
 std::string query_param(const std::string& query, const std::string& name);
