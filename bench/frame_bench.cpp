@@ -73,8 +73,10 @@ void bm_session_send(benchmark::State& state) {
       chat::chatd::outbox::limits{1u << 30, 1u << 20}, [&] { kicks.fetch_add(1); }, [] {});
   chat::chatd::limits::work_lane requests(1, 1024, std::chrono::seconds(60));
   chat::chatd::limits::work_lane detach(1, 1024, std::chrono::seconds(60));
+  const chat::chatd::session_resources lent{requests, detach,
+                                            std::make_shared<std::atomic<std::int64_t>>(0)};
   auto session = std::make_shared<chat::chatd::session>(
-      *engine, limits, counters, box, [](std::uint16_t, const std::string&) {}, requests, detach);
+      *engine, limits, counters, box, [](std::uint16_t, const std::string&) {}, lent);
   auto& s = *session;
   s.on_frame(R"({"type":"auth","id":"a","token":")" + grant->token + "\"}");
   while (!s.idle()) std::this_thread::yield();  // auth runs on the requests lane

@@ -13,9 +13,11 @@
 #include "chat/version.hpp"
 #include "config/config.hpp"
 #include "http/oidc_routes.hpp"
+#include "http/router.hpp"
 #include "logging/logging.hpp"
 #include "metrics/database_monitor.hpp"
 #include "metrics/metrics.hpp"
+#include "protocol/session_factory.hpp"
 #include "transport/server.hpp"
 
 namespace {
@@ -81,9 +83,12 @@ int main(int argc, char** argv) {
   chat::chatd::metrics counters;
   auto monitor = std::make_unique<chat::chatd::database_monitor>(**engine, counters);
   g_monitor = monitor.get();
+  // The engine's two front doors; the transport gets them, not the engine.
+  chat::chatd::http::router router(**engine, settings, counters, oidc.get());
+  chat::chatd::session_factory sessions(**engine, settings, counters);
   auto server = settings.tls()
-                    ? chat::chatd::make_tls_server(**engine, settings, counters, oidc.get())
-                    : chat::chatd::make_plain_server(**engine, settings, counters, oidc.get());
+                    ? chat::chatd::make_tls_server(settings, counters, router, sessions)
+                    : chat::chatd::make_plain_server(settings, counters, router, sessions);
   if (!server || !server->listen()) return 1;
 
   const char* scheme = settings.tls() ? "https" : "http";

@@ -1,8 +1,10 @@
 // A real engine on in-memory SQLite and a session wired to a capturing outbox.
 #pragma once
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -42,6 +44,7 @@ struct session_fixture {
   // The lanes the transport gives sessions: requests that need the database, and disconnects.
   limits::work_lane requests{2, 1024, std::chrono::seconds(60)};
   limits::work_lane detach{1, 1024, std::chrono::seconds(60)};
+  session_resources lent{requests, detach, std::make_shared<std::atomic<std::int64_t>>(0)};
   std::shared_ptr<outbox> box = std::make_shared<outbox>(
       outbox::limits{}, [] {}, [] {});
   std::mutex closes_mutex;  // closes come from lane threads
@@ -67,7 +70,7 @@ struct session_fixture {
           std::lock_guard<std::mutex> lock(closes_mutex);
           closes.emplace_back(code, reason);
         },
-        requests, detach, t0);
+        lent, std::string(), t0);
   }
 
   // Waits until the session has no request queued or running (bounded: 10 s).

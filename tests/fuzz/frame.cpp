@@ -32,6 +32,8 @@ struct world {
   // The lanes the transport gives sessions (requests that need the database; disconnects).
   chat::chatd::limits::work_lane requests{1, 1 << 16, std::chrono::hours(1)};
   chat::chatd::limits::work_lane detach{1, 1 << 16, std::chrono::hours(1)};
+  chat::chatd::session_resources lent{requests, detach,
+                                      std::make_shared<std::atomic<std::int64_t>>(0)};
 };
 
 world& the_world() {
@@ -70,13 +72,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   {
     auto session = std::make_shared<chat::chatd::session>(
         *w.engine, w.limits, w.counters, box,
-        [&closed](std::uint16_t, const std::string&) { closed = true; }, w.requests, w.detach, t0);
+        [&closed](std::uint16_t, const std::string&) { closed = true; }, w.lent,
+        signed_in ? w.token : std::string(), t0);
     auto& s = *session;
     // Requests that need the database run on the lane: wait for each before the next frame.
     auto settle = [&s] {
       while (!s.idle()) std::this_thread::yield();
     };
-    if (signed_in) s.authenticate_with_cookie(w.token);
+    s.on_open();  // checks the cookie (signed in) on the lane
     settle();
     while (!closed) {
       const auto end = input.find('\n');

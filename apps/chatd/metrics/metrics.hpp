@@ -29,7 +29,6 @@ class metrics {
   std::atomic<std::uint64_t> frames_out{0};
   std::atomic<std::uint64_t> bytes_out{0};
   std::atomic<std::uint64_t> messages_sent{0};       // send requests acknowledged
-  std::atomic<std::int64_t> sends_in_flight{0};      // sends waiting for their commit
   std::atomic<std::uint64_t> messages_delivered{0};  // message.created frames written
   std::atomic<std::uint64_t> request_errors{0};      // error frames sent
   std::atomic<std::uint64_t> slow_consumers{0};      // connections cut off by the queue limit

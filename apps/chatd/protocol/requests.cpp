@@ -175,11 +175,12 @@ void on_send(const json& req, const request_context& ctx) {
   std::string client_msg_id = optional_string(req, "client_msg_id").value_or("");
   auto out = ctx.out;
   auto* counters = &ctx.counters;
+  auto in_flight = ctx.sends_in_flight;
   std::string id = ctx.id;
-  counters->sends_in_flight.fetch_add(1, std::memory_order_relaxed);
+  in_flight->fetch_add(1, std::memory_order_relaxed);
   ctx.engine.send_async(
       ctx.me, channel, std::move(text), std::move(client_msg_id), ctx.connection,
-      [out, counters, id, answered = ctx.answered](chat::result<chat::message> r) {
+      [out, counters, in_flight, id, answered = ctx.answered](chat::result<chat::message> r) {
         if (answered->exchange(true)) {
           // Answered by the request timeout already ("may have been stored").
         } else if (r.ok()) {
@@ -191,7 +192,7 @@ void on_send(const json& req, const request_context& ctx) {
           out->push(outgoing_frame{nullptr, error_frame(id, r.error())});
         }
         // Only now: shutdown waits for this count, so the ack is queued before it closes.
-        counters->sends_in_flight.fetch_sub(1, std::memory_order_release);
+        in_flight->fetch_sub(1, std::memory_order_release);
       });
 }
 

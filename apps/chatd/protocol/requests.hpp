@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,6 +24,7 @@ struct request_context {
   std::string id;  // the request's id, echoed in its response
   std::shared_ptr<outbox> out;
   chatd::metrics& counters;
+  const std::shared_ptr<std::atomic<std::int64_t>>& sends_in_flight;  // see session_resources
   // Set by the first answer: a request answered by its timeout is not answered again.
   std::shared_ptr<std::atomic<bool>> answered = std::make_shared<std::atomic<bool>>(false);
 

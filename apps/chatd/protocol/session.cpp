@@ -115,15 +115,16 @@ std::string unreadable_frame_id(std::string_view payload) {
 }  // namespace
 
 session::session(chat::engine& engine, const connection_limits& limits, chatd::metrics& counters,
-                 std::shared_ptr<outbox> out, close_fn close, limits::work_lane& requests,
-                 limits::work_lane& detach, clock::time_point now)
+                 std::shared_ptr<outbox> out, close_fn close, const session_resources& lent,
+                 std::string cookie_token, clock::time_point now)
     : engine_(engine),
       limits_(limits),
       counters_(counters),
       out_(std::move(out)),
       close_(std::move(close)),
-      detach_(detach),
-      queue_(std::make_shared<request_queue>(requests)),
+      lent_(lent),
+      queue_(std::make_shared<request_queue>(lent.requests)),
+      cookie_token_(std::move(cookie_token)),
       opened_(now),
       last_activity_(now),
       tokens_(limits.frame_burst),
@@ -147,13 +148,19 @@ void session::on_closed() {
   limits::work_lane::job job;
   job.run = [&engine = engine_, id] { engine.disconnect(id); };
   job.refused = [&engine = engine_, id](limits::work_lane::refusal) { engine.disconnect(id); };
-  if (!detach_.submit(std::move(job))) engine_.disconnect(id);  // stopped: shutting down
+  if (!lent_.detach.submit(std::move(job))) engine_.disconnect(id);  // stopped: shutting down
 }
 
 std::optional<std::uint16_t> session::expired(clock::time_point now) const {
   if (!authenticated() && now - opened_ >= limits_.auth_timeout) return close_code::auth_failed;
   if (now - last_activity_ >= limits_.idle_timeout) return close_code::idle;
   return std::nullopt;
+}
+
+void session::on_open() {
+  if (cookie_token_.empty()) return;
+  authenticate_with_cookie(cookie_token_);
+  cookie_token_.clear();
 }
 
 void session::authenticate_with_cookie(const std::string& token) {
@@ -281,7 +288,8 @@ void session::run(const std::string& type, const nlohmann::json& req, const std:
       if (answered->exchange(true)) return;
       return send_error(id, code::unauthenticated, "authenticate first (an auth request)");
     }
-    request_context ctx{engine_, user(), connection(), id, out_, counters_, answered};
+    const auto& in_flight = lent_.sends_in_flight;
+    request_context ctx{engine_, user(), connection(), id, out_, counters_, in_flight, answered};
     if (!dispatch_request(type, req, ctx)) {
       ctx.fail_with(code::unknown_type, "unknown request type \"" + type + "\"");
     }

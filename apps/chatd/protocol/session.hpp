@@ -29,26 +29,41 @@
 
 namespace chat::chatd {
 
+// What the transport lends every session. It outlives the sessions, and the lanes outlive every
+// job they were given (the transport stops them before its connections go away).
+struct session_resources {
+  // Runs the connection's requests that need the database (one at a time, in order).
+  limits::work_lane& requests;
+  // Runs engine.disconnect (which may query the database) off the I/O thread.
+  limits::work_lane& detach;
+  // Sends waiting for their commit: shutdown waits until it is 0 before closing connections,
+  // so every acknowledgement is queued before the close. Shared: a send's acknowledgement may
+  // come after the transport is gone (the engine finishes pending sends when it closes).
+  std::shared_ptr<std::atomic<std::int64_t>> sends_in_flight;
+};
+
 class session : public std::enable_shared_from_this<session> {
  public:
   using clock = std::chrono::steady_clock;
   // Asks the transport to close the connection (thread-safe; may be called on the strand).
   using close_fn = std::function<void(std::uint16_t code, const std::string& reason)>;
 
-  // `requests` runs the connection's requests that need the database (one at a time, in
-  // order); `detach` runs engine.disconnect (which may query the database) off the I/O thread.
-  // Both must outlive every job they were given (the transport stops them first).
+  // `lent` must outlive the session. `cookie_token`: the session cookie of the handshake ("" if
+  // none, or not a browser's; see session_factory), checked by on_open().
   session(chat::engine& engine, const connection_limits& limits, chatd::metrics& counters,
-          std::shared_ptr<outbox> out, close_fn close, limits::work_lane& requests,
-          limits::work_lane& detach, clock::time_point now = clock::now());
+          std::shared_ptr<outbox> out, close_fn close, const session_resources& lent,
+          std::string cookie_token = {}, clock::time_point now = clock::now());
   ~session();
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
-  // The handshake carried a session cookie: check it off the I/O thread; if it is valid,
-  // register with the engine and push "ready". A stale cookie gets nothing (the client may
-  // send auth); a database that cannot check it closes the connection with 1013.
-  void authenticate_with_cookie(const std::string& token);
+  // The connection is open (frames pushed now reach it). A handshake cookie is checked now,
+  // off the I/O thread: if it is valid, register with the engine and push "ready". A stale
+  // cookie gets nothing (the client may send auth); a database that cannot check it closes the
+  // connection with 1013.
+  void on_open();
+  // The handshake carried a session cookie that on_open() has not checked yet.
+  bool has_cookie() const { return !cookie_token_.empty(); }
   // One received frame (text or binary; both carry JSON).
   void on_frame(std::string_view payload, clock::time_point now = clock::now());
   // Any sign of life (frame or pong) for the idle timeout.
@@ -75,6 +90,7 @@ class session : public std::enable_shared_from_this<session> {
     bool send = false;
   };
 
+  void authenticate_with_cookie(const std::string& token);
   void handle(std::string_view payload, clock::time_point now);
   // Runs one request (on a lane thread, or inline for a send with nothing queued before it).
   void run(const std::string& type, const nlohmann::json& req, const std::string& id,
@@ -94,8 +110,9 @@ class session : public std::enable_shared_from_this<session> {
   chatd::metrics& counters_;
   std::shared_ptr<outbox> out_;
   close_fn close_;
-  limits::work_lane& detach_;
+  const session_resources& lent_;
   std::shared_ptr<request_queue> queue_;
+  std::string cookie_token_;  // I/O thread only; cleared by on_open()
   const clock::time_point opened_;
   clock::time_point last_activity_;
   // Set on a lane thread by authentication, read on the I/O thread.

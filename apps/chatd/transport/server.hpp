@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <memory>
 
-#include "chat/engine.hpp"
 #include "config/config.hpp"
-#include "http/oidc_routes.hpp"
+#include "http/router.hpp"
 #include "metrics/metrics.hpp"
+#include "protocol/session_factory.hpp"
 
 namespace chat::chatd {
 
@@ -24,12 +24,13 @@ class server {
   virtual void run() = 0;
 };
 
-// `oidc` (null: OpenID Connect off) must outlive the server.
-std::unique_ptr<server> make_plain_server(chat::engine& engine, const config& settings,
-                                          chatd::metrics& counters,
-                                          const http::oidc_routes* oidc = nullptr);
-std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& settings,
-                                        chatd::metrics& counters,
-                                        const http::oidc_routes* oidc = nullptr);
+// The transport never calls the engine: HTTP requests go to `router`, WebSocket connections get
+// their sessions from `sessions`. Every argument must outlive the server.
+std::unique_ptr<server> make_plain_server(const config& settings, chatd::metrics& counters,
+                                          const http::router& router,
+                                          const session_factory& sessions);
+std::unique_ptr<server> make_tls_server(const config& settings, chatd::metrics& counters,
+                                        const http::router& router,
+                                        const session_factory& sessions);
 
 }  // namespace chat::chatd

@@ -5,11 +5,12 @@
 
 namespace chat::chatd {
 
-std::unique_ptr<server> make_plain_server(chat::engine& engine, const config& settings,
-                                          chatd::metrics& counters, const http::oidc_routes* oidc) {
+std::unique_ptr<server> make_plain_server(const config& settings, chatd::metrics& counters,
+                                          const http::router& router,
+                                          const session_factory& sessions) {
   using config_type = transport::chatd_config<websocketpp::config::asio, true>;
-  return std::make_unique<transport::ws_server<config_type>>(engine, settings, counters, false,
-                                                             oidc);
+  return std::make_unique<transport::ws_server<config_type>>(settings, counters, false, router,
+                                                             sessions);
 }
 
 }  // namespace chat::chatd

@@ -26,8 +26,9 @@ bool harden(SSL_CTX* ctx) {
 
 }  // namespace
 
-std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& settings,
-                                        chatd::metrics& counters, const http::oidc_routes* oidc) {
+std::unique_ptr<server> make_tls_server(const config& settings, chatd::metrics& counters,
+                                        const http::router& router,
+                                        const session_factory& sessions) {
   using config_type = transport::chatd_config<websocketpp::config::asio_tls, false>;
   using context = asio::ssl::context;
   auto tls = std::make_shared<context>(context::tls_server);
@@ -45,8 +46,8 @@ std::unique_ptr<server> make_tls_server(chat::engine& engine, const config& sett
                      log_value(ec.message()));
     return nullptr;
   }
-  auto srv =
-      std::make_unique<transport::ws_server<config_type>>(engine, settings, counters, true, oidc);
+  auto srv = std::make_unique<transport::ws_server<config_type>>(settings, counters, true, router,
+                                                                 sessions);
   srv->for_each_endpoint([&tls](auto& ep) {
     ep.set_tls_init_handler([tls](websocketpp::connection_hdl) { return tls; });
   });
