@@ -335,7 +335,8 @@ void build_engine_options(const Get& get, config& c) {
   auto& e = c.engine;
   e.database = get("db");
   e.pool_size = static_cast<int>(to_integer("db-pool", get("db-pool"), 1, 256));
-  e.commit_threads = static_cast<int>(to_integer("commit-threads", get("commit-threads"), 1, 16));
+  e.commit_threads = static_cast<int>(to_integer("commit-threads", get("commit-threads"), 1,
+                                                 chat::engine_options::max_commit_threads));
   e.max_commit_batch =
       static_cast<int>(to_integer("max-commit-batch", get("max-commit-batch"), 1, 1000000));
   e.member_cache_channels = static_cast<int>(

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "protocol/codes.hpp"
+
 namespace chat::chatd::http {
 namespace {
 
@@ -73,7 +75,7 @@ std::optional<fs::path> resolve_inside(const fs::path& canonical_root, const fs:
 }
 
 response not_found() {
-  return error_response(404, "not_found", "no such file");
+  return error_response(404, code::not_found, "no such file");
 }
 
 }  // namespace

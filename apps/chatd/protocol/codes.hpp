@@ -66,6 +66,7 @@ inline constexpr const char* unauthenticated = "unauthenticated";
 inline constexpr const char* not_found = "not_found";
 inline constexpr const char* internal = "internal";
 inline constexpr const char* unavailable = "unavailable";
+inline constexpr const char* forbidden = "forbidden";
 }  // namespace code
 
 // The answers of requests still unanswered after --request-timeout (docs/protocol.md).

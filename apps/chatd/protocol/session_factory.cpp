@@ -1,7 +1,7 @@
 // Sessions for accepted handshakes, and the handshake cookie they authenticate with.
 #include "protocol/session_factory.hpp"
 
-#include "http/origin.hpp"
+#include "http/cookies.hpp"
 
 namespace chat::chatd {
 

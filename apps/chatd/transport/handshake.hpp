@@ -64,13 +64,13 @@ class handshake {
     if (resource != "/v1/ws")
       return http_.refuse_handshake(con, 404, code::not_found, "no WebSocket endpoint here");
     if (life_.shutting_down())
-      return http_.refuse_handshake(con, 503, "unavailable", "server is shutting down");
+      return http_.refuse_handshake(con, 503, code::unavailable, "server is shutting down");
     const std::string origin = con->get_request_header("Origin");
     const auto kind =
         http::judge_handshake_origin(origin, con->get_request_header("Host"), tls_, settings_);
     if (kind == http::handshake_origin::refused) {
       spdlog::info("event=ws.rejected reason=origin origin={}", log_value(origin));
-      return http_.refuse_handshake(con, 403, "forbidden", "origin not allowed");
+      return http_.refuse_handshake(con, 403, code::forbidden, "origin not allowed");
     }
 
     auto state = std::make_shared<state_type>();

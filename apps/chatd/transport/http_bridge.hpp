@@ -169,14 +169,14 @@ class http_bridge {
       const bool gone = why == limits::work_lane::refusal::client_gone;
       (gone ? counters_.http_abandoned : counters_.http_busy)
           .fetch_add(1, std::memory_order_relaxed);
-      http::response res = retry_later(503, "unavailable", "server busy; retry later", 1);
+      http::response res = retry_later(503, code::unavailable, "server busy; retry later", 1);
       asio::post(sh.io, [this, con, shared, res = std::move(res)] { respond(*con, res, *shared); });
     };
     counters_.http_queued.fetch_add(1, std::memory_order_relaxed);
     if (!lane.submit(std::move(job))) {
       counters_.http_queued.fetch_sub(1, std::memory_order_relaxed);
       counters_.http_busy.fetch_add(1, std::memory_order_relaxed);
-      respond(*con, retry_later(503, "unavailable", "server busy; retry later", 1), *shared);
+      respond(*con, retry_later(503, code::unavailable, "server busy; retry later", 1), *shared);
     }
   }
 

@@ -129,7 +129,9 @@ bool chat_engine_options_set_commit_threads(chat_engine_options* options, int th
   return guarded(error, false, [&] {
     auto& o = options_of(options);
     require_at_least(threads, 1, "commit_threads");
-    if (threads > 16) fail(CHAT_ERR_INVALID_ARGUMENT, "commit_threads must be at most 16");
+    if (threads > chat::engine_options::max_commit_threads)
+      fail(CHAT_ERR_INVALID_ARGUMENT, "commit_threads must be at most " +
+                                          std::to_string(chat::engine_options::max_commit_threads));
     o.options.commit_threads = threads;
     return true;
   });

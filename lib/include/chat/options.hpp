@@ -31,7 +31,7 @@ struct login_backoff_options {
 // engine::open checks these once (and nothing after it does): an empty database or a
 // max_reply_bytes below engine::min_reply_bytes is invalid_argument; pool_size,
 // max_commit_batch and member_cache_channels below 1 count as 1, commit_threads is brought
-// into [1, 16]; no clock means the system clock.
+// into [1, max_commit_threads]; no clock means the system clock.
 struct engine_options {
   // SOCI connection string: "sqlite3://db=/path/chat.db" (the default backend) or
   // "mysql://db=chat user=chat password=... unix_socket=/path/mysql.sock" / "host=... port=...".
@@ -53,6 +53,7 @@ struct engine_options {
   // the database, one thread makes bigger batches for less CPU (docs/performance.md). SQLite
   // always uses one: its writers take turns on one lock.
   int commit_threads = 1;
+  static constexpr int max_commit_threads = 16;
 
   // Live delivery keeps the member lists of this many recently used channels in memory (the
   // least recently used are dropped and reloaded on their next message), so memory does not

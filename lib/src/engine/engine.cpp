@@ -22,7 +22,8 @@ result<engine_options> sanitize(engine_options options) {
                   "max_reply_bytes must be at least " + std::to_string(engine::min_reply_bytes));
   options.pool_size = std::max(1, options.pool_size);
   options.max_commit_batch = std::max(1, options.max_commit_batch);
-  options.commit_threads = std::clamp(options.commit_threads, 1, 16);
+  options.commit_threads =
+      std::clamp(options.commit_threads, 1, engine_options::max_commit_threads);
   options.member_cache_channels = std::max(1, options.member_cache_channels);
   if (!options.clock) options.clock = system_clock_ms;
   return options;
@@ -71,7 +72,7 @@ engine_impl::engine_impl(engine_options opts, std::unique_ptr<store> store,
 }
 
 result<std::unique_ptr<engine>> open_with_bus(engine_options requested,
-                                               const bus_factory& make_bus) {
+                                              const bus_factory& make_bus) {
   auto sanitized = sanitize(std::move(requested));
   if (!sanitized.ok()) return sanitized.error();
   engine_options options = std::move(sanitized).value();
