@@ -32,13 +32,16 @@ export class Client {
       this.ws.on('unexpected-response', (req, res) => {
         reject(Object.assign(new Error(`handshake refused: ${res.statusCode}`), { status: res.statusCode }));
       });
-      this.ws.on('error', (e) => { if (!opened) reject(e); });
+      // After the handshake, an error (e.g. a frame `ws` refuses) ends in a 1006 close: keep
+      // it so the close says why.
+      this.ws.on('error', (e) => { if (!opened) reject(e); else this.error = e; });
       this.ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
       this.ws.on('close', (code, reason) => {
         this.closed = { code, reason: reason.toString() };
         if (!opened) reject(new Error(`closed before the handshake completed: ${code}`));
         for (const w of this.waiters.splice(0)) w.onClose?.(this.closed);
-        for (const [, p] of this.pending) p.reject(new Error(`closed ${code} ${reason}`));
+        const cause = this.error ? ` (after error: ${this.error.message})` : '';
+        for (const [, p] of this.pending) p.reject(new Error(`closed ${code} ${reason}${cause}`));
         this.pending.clear();
       });
     });
