@@ -95,6 +95,25 @@ test('no_auth_within_auth_timeout_closes_4001', async () => {
   assert.equal(closed.reason, 'authentication_timeout');
 });
 
+// A text frame of `bytes` bytes: a ping request padded with an unknown field.
+function pingOfSize(id, bytes) {
+  const frame = JSON.stringify({ type: 'ping', id, pad: '' });
+  return frame.replace('"pad":""', `"pad":"${'x'.repeat(bytes - frame.length)}"`);
+}
+
+test('a_frame_of_exactly_max_frame_bytes_is_read_one_byte_more_closes_1009', async () => {
+  const a = await chatd.account('a');
+  const c = await Client.connect(chatd.ws, { token: a.token });
+  const atLimit = pingOfSize('at-limit', 4096);
+  assert.equal(Buffer.byteLength(atLimit), 4096);
+  const reply = await c.raw(atLimit, 'at-limit', 'ping');
+  assert.equal(reply.type, 'response', JSON.stringify(reply));
+  const over = pingOfSize('over', 4097);
+  assert.equal(Buffer.byteLength(over), 4097);
+  c.raw(over);
+  assert.equal((await c.waitClosed()).code, 1009);
+});
+
 test('frame_over_max_frame_bytes_closes_1009', async () => {
   const a = await chatd.account('a');
   const c = await Client.connect(chatd.ws, { token: a.token });
