@@ -6,6 +6,7 @@
 # (measured - setup) / messages sent.
 #   bench/mariadb_work_per_message.sh [LOADGEN OPTIONS]   (default: scenario A, 10 s, no warmup)
 #   CHATD   chatd binary (default build-bench/apps/chatd/chatd)
+#   CHATD_ARGS more chatd options (e.g. --commit-delay-us 0)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 perf=${PERF_DIR:-$root/../shared/perf}
@@ -46,7 +47,7 @@ measure() {
     --rate 100000 --burst 100000 --max-queued-requests 100000 --log-level warn \
     --max-queue-frames 100000 --max-connections-per-address 0 --password-rate-per-address 100000 \
     --password-burst-per-address 100000 --password-rate 100000 --password-burst 100000 \
-    --db "mysql://db=chat_bench user=chat password=chat unix_socket=$sock charset=utf8mb4" >/dev/null &
+    ${CHATD_ARGS:-} --db "mysql://db=chat_bench user=chat password=chat unix_socket=$sock charset=utf8mb4" >/dev/null &
   pid=$!
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
   snapshot >"$work/before"

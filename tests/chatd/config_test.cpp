@@ -56,6 +56,7 @@ TEST_CASE("config_sets_every_engine_option_the_c_api_can", "[config]") {
   CHECK(e.pool_size == 4);
   CHECK(e.max_commit_batch == defaults.max_commit_batch);
   CHECK(e.member_cache_channels == defaults.member_cache_channels);
+  CHECK(e.commit_delay == defaults.commit_delay);
   CHECK(e.password_hashing == chat::password_cost::interactive);
   CHECK(e.session_ttl == defaults.session_ttl);
   CHECK(e.session_max_lifetime == defaults.session_max_lifetime);
@@ -74,14 +75,16 @@ TEST_CASE("config_sets_every_engine_option_the_c_api_can", "[config]") {
                         "--session-max-days=7",
                         "--login-failures-per-account=3",
                         "--login-failures-per-address=9",
-                        "--login-max-delay=60"};
-  auto c = load_config(10, argv, fake_env);
+                        "--login-max-delay=60",
+                        "--commit-delay-us=250"};
+  auto c = load_config(11, argv, fake_env);
   REQUIRE(c.settings);
   const auto& s = c.settings->engine;
   CHECK(s.database == "sqlite3://db=:memory:");
   CHECK(s.pool_size == 2);
   CHECK(s.max_commit_batch == 64);
   CHECK(s.member_cache_channels == 250);
+  CHECK(s.commit_delay == std::chrono::microseconds(250));
   CHECK(s.password_hashing == chat::password_cost::minimum);
   CHECK(s.session_ttl == std::chrono::hours(48));
   CHECK(s.session_max_lifetime == std::chrono::hours(24 * 7));
@@ -90,7 +93,8 @@ TEST_CASE("config_sets_every_engine_option_the_c_api_can", "[config]") {
   CHECK(s.login_backoff.address_free_failures == 9);
   CHECK(s.login_backoff.max_delay == std::chrono::seconds(60));
 
-  for (auto bad : {"--max-commit-batch=0", "--member-cache-channels=0", "--db-pool=0"}) {
+  for (auto bad : {"--max-commit-batch=0", "--member-cache-channels=0", "--db-pool=0",
+                   "--commit-delay-us=-1", "--commit-delay-us=100001"}) {
     const char* one[] = {"chatd", bad};
     auto r = load_config(2, one, fake_env);
     CHECK_FALSE(r.settings);

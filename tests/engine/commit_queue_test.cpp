@@ -24,8 +24,9 @@ using test::recording_bus;
 // A store with one user in one group, the faulty store over it, and a queue on both.
 struct queue_world {
   explicit queue_world(std::size_t max_waiting = detail::commit_queue::k_max_waiting,
-                       std::size_t max_batch = 64)
-      : db(open_real()), events(bus), queue(db, events, max_batch, stats(), max_waiting) {}
+                       std::size_t max_batch = 64,
+                       std::chrono::microseconds delay = std::chrono::microseconds(0))
+      : db(open_real()), events(bus), queue(db, events, max_batch, delay, stats(), max_waiting) {}
   // A failed REQUIRE may leave the gate closed: the queue's thread must get out to stop.
   ~queue_world() { db.open_gate(); }
 
@@ -184,4 +185,63 @@ TEST_CASE("a_batch_holds_at_most_max_commit_batch_sends_in_the_order_queued",
   }
   using texts = std::vector<std::string>;
   CHECK(w.db.batches() == std::vector<texts>{{"blocker"}, {"a", "b", "c"}, {"d", "e", "f"}, {"g"}});
+}
+
+// commit_delay (engine_options): under load the commit thread waits for more sends to join
+// its batch; into a quiet queue, or after a batch of one, a send commits at once. The delay
+// here is an hour, so a test that passed by waiting it out would not end: what is asserted is
+// which sends share a batch.
+namespace {
+// Puts the queue under load: a batch of two sends ("x", "y") has just been committed.
+void load(queue_world& w) {
+  w.db.close_gate();
+  auto blocker = w.push("blocker");
+  REQUIRE(w.db.wait_for_arrivals(1));
+  auto x = w.push("x");
+  auto y = w.push("y");
+  w.db.open_gate();
+  REQUIRE(ready(blocker));
+  REQUIRE(ready(x));
+  REQUIRE(ready(y));
+}
+}  // namespace
+
+TEST_CASE("sends_one_after_another_commit_at_once_whatever_the_commit_delay", "[commit_queue]") {
+  queue_world w(detail::commit_queue::k_max_waiting, 64, std::chrono::hours(1));
+  for (int i = 0; i < 3; ++i) {  // each waits for the previous one's acknowledgement
+    auto one = w.push("m" + std::to_string(i));
+    REQUIRE(ready(one));
+    CHECK(one.get().ok());
+  }
+}
+
+TEST_CASE("under_load_the_commit_delay_gathers_later_sends_into_the_waiting_batch",
+          "[commit_queue]") {
+  queue_world w(detail::commit_queue::k_max_waiting, /*max_batch=*/3, std::chrono::hours(1));
+  load(w);
+  auto a = w.push("a");
+  // Still waiting for company: without the delay "a" would be committed on its own by now.
+  CHECK(a.wait_for(std::chrono::milliseconds(100)) == std::future_status::timeout);
+  auto b = w.push("b");
+  auto c = w.push("c");  // the batch is full (max_batch 3): no more waiting
+  REQUIRE(ready(a));
+  REQUIRE(ready(b));
+  REQUIRE(ready(c));
+  CHECK(c.get()->seq == 6);
+  const auto batches = w.db.batches();
+  REQUIRE(batches.size() == 3);
+  CHECK(batches[1] == std::vector<std::string>{"x", "y"});
+  CHECK(batches[2] == std::vector<std::string>{"a", "b", "c"});
+}
+
+TEST_CASE("stopping_commits_the_sends_a_commit_delay_was_holding", "[commit_queue]") {
+  std::future<result<message>> held;
+  {
+    queue_world w(detail::commit_queue::k_max_waiting, 64, std::chrono::hours(1));
+    load(w);
+    held = w.push("held");
+    CHECK(held.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
+  }  // the queue stops: it commits what is queued instead of waiting out the delay
+  REQUIRE(held.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+  CHECK(held.get().ok());
 }

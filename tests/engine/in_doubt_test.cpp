@@ -30,7 +30,7 @@ TEST_CASE("a_send_in_doubt_is_told_so_and_delivered_live_once_in_seq_order", "[i
   detail::faulty_store db(std::move(real));
   recording_bus bus;
   detail::publisher events(bus);
-  detail::commit_queue queue(db, events, 64, {});
+  detail::commit_queue queue(db, events, 64, std::chrono::microseconds(0), {});
   time_ms clock = 5000;
   auto send = [&](const std::string& text, const std::string& client_msg_id) {
     std::promise<result<message>> done;
@@ -88,7 +88,7 @@ TEST_CASE("a_send_in_doubt_that_was_not_stored_is_not_published", "[in_doubt]") 
   detail::faulty_store db(std::move(real));
   recording_bus bus;
   detail::publisher events(bus);
-  detail::commit_queue queue(db, events, 64, {});
+  detail::commit_queue queue(db, events, 64, std::chrono::microseconds(0), {});
   auto send = [&](const std::string& text, time_ms at) {
     std::promise<result<message>> done;
     auto outcome = done.get_future();

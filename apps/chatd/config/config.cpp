@@ -49,6 +49,10 @@ const option_def k_options[] = {
      "overlap commits when the database has cores of its own; SQLite always uses one)"},
     {"max-commit-batch", "512",
      "most sends one group commit stores in one transaction (one fsync for all of them)"},
+    {"commit-delay-us", "0",
+     "under load, how long (microseconds, 0 to 100000) a group commit waits for more sends to "
+     "join its transaction: less database work per message for at most this much latency; a "
+     "send into a quiet server commits at once"},
     {"member-cache-channels", "10000",
      "channels whose member lists live delivery keeps in memory (the least recently used are "
      "dropped and reloaded on their next message)"},
@@ -339,6 +343,9 @@ void build_engine_options(const Get& get, config& c) {
                                                  chat::engine_options::max_commit_threads));
   e.max_commit_batch =
       static_cast<int>(to_integer("max-commit-batch", get("max-commit-batch"), 1, 1000000));
+  e.commit_delay =
+      std::chrono::microseconds(to_integer("commit-delay-us", get("commit-delay-us"), 0,
+                                           chat::engine_options::max_commit_delay.count()));
   e.member_cache_channels = static_cast<int>(
       to_integer("member-cache-channels", get("member-cache-channels"), 1, 100000000));
   const std::string cost = get("password-cost");

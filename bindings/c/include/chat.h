@@ -312,6 +312,16 @@ CHAT_API bool chat_engine_options_set_max_commit_batch(chat_engine_options* opti
  */
 CHAT_API bool chat_engine_options_set_commit_threads(chat_engine_options* options, int threads,
                                                      chat_error* error);
+/** The longest commit delay chat_engine_options_set_commit_delay_us() takes: 100 ms. */
+#define CHAT_MAX_COMMIT_DELAY_US 100000LL
+/**
+ * Sets how long, in microseconds, a group commit under load waits for more sends to join its
+ * transaction (0 to #CHAT_MAX_COMMIT_DELAY_US, default 0: off): fewer, larger transactions for at
+ * most this much more latency; a send into a quiet engine commits at once. Errors:
+ * invalid_argument (out of range).
+ */
+CHAT_API bool chat_engine_options_set_commit_delay_us(chat_engine_options* options,
+                                                      int64_t microseconds, chat_error* error);
 /**
  * Sets how many channels' member lists live delivery keeps in memory (at least 1, default
  * 10,000); the least recently used are dropped and reloaded on their next message.

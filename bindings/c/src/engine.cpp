@@ -137,6 +137,21 @@ bool chat_engine_options_set_commit_threads(chat_engine_options* options, int th
   });
 }
 
+static_assert(CHAT_MAX_COMMIT_DELAY_US == chat::engine_options::max_commit_delay.count(),
+              "the C API's bound is the engine's");
+
+bool chat_engine_options_set_commit_delay_us(chat_engine_options* options, int64_t microseconds,
+                                             chat_error* error) {
+  return guarded(error, false, [&] {
+    auto& o = options_of(options);
+    if (microseconds < 0 || microseconds > CHAT_MAX_COMMIT_DELAY_US)
+      fail(CHAT_ERR_INVALID_ARGUMENT,
+           "commit_delay_us must be between 0 and " + std::to_string(CHAT_MAX_COMMIT_DELAY_US));
+    o.options.commit_delay = std::chrono::microseconds(microseconds);
+    return true;
+  });
+}
+
 bool chat_engine_options_set_member_cache_channels(chat_engine_options* options, int channels,
                                                    chat_error* error) {
   return guarded(error, false, [&] {

@@ -93,9 +93,12 @@ class Engine:
         max_commit_batch: Optional[int] = None,
         commit_threads: Optional[int] = None,
         member_cache_channels: Optional[int] = None,
+        commit_delay: Union[None, int, timedelta] = None,
         clock: Optional[Callable[[], int]] = None,
     ):
-        """`session_ttl`: seconds or a timedelta; `clock`: returns epoch milliseconds and is
+        """`session_ttl`: seconds or a timedelta; `commit_delay`: microseconds or a timedelta
+        (0 to 100 ms, default 0: off; how long a group commit under load waits for more sends);
+        `clock`: returns epoch milliseconds and is
         called on engine threads (for tests that age sessions)."""
         self._lock = threading.Condition()
         self._calls = 0  # calls in progress, guarded by _lock
@@ -143,6 +146,15 @@ class Engine:
                     options,
                     _in_range(member_cache_channels, ctypes.c_int, "member_cache_channels"),
                     ctypes.byref(err),
+                )
+            if ok and commit_delay is not None:
+                micros = (
+                    (commit_delay // timedelta(microseconds=1))
+                    if isinstance(commit_delay, timedelta)
+                    else int(commit_delay)
+                )
+                ok = lib.chat_engine_options_set_commit_delay_us(
+                    options, _in_range(micros, ctypes.c_int64, "commit_delay"), ctypes.byref(err)
                 )
             _raise_if_failed(err)
             if clock is not None:

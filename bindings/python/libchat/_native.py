@@ -176,6 +176,7 @@ _SIGNATURES = {
     "chat_engine_options_set_max_commit_batch": (_c.c_bool, [_OPTIONS, _c.c_int, _ERR]),
     "chat_engine_options_set_commit_threads": (_c.c_bool, [_OPTIONS, _c.c_int, _ERR]),
     "chat_engine_options_set_member_cache_channels": (_c.c_bool, [_OPTIONS, _c.c_int, _ERR]),
+    "chat_engine_options_set_commit_delay_us": (_c.c_bool, [_OPTIONS, _c.c_int64, _ERR]),
     "chat_engine_options_set_clock": (None, [_OPTIONS, CLOCK_FN, _c.c_void_p]),
     "chat_engine_open": (_ENGINE, [_OPTIONS, _ERR]),
     "chat_engine_close": (None, [_ENGINE]),

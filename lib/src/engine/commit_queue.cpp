@@ -30,11 +30,13 @@ bool same_send(const message& m, const pending_message& p) {
 
 }  // namespace
 
-commit_queue::commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats,
+commit_queue::commit_queue(store& db, publisher& events, std::size_t max_batch,
+                           std::chrono::microseconds delay, stats_sink stats,
                            std::size_t max_waiting)
     : db_(db),
       events_(events),
       max_batch_(max_batch == 0 ? 1 : max_batch),
+      delay_(delay),
       max_waiting_(max_waiting),
       stats_(std::move(stats)) {
   thread_ = std::thread([this] { run(); });
@@ -50,6 +52,7 @@ commit_queue::~commit_queue() {
 }
 
 void commit_queue::push(request r) {
+  r.queued = std::chrono::steady_clock::now();
   {
     std::unique_lock<std::mutex> lock(mutex_);
     if (waiting_.size() < max_waiting_ && !stopping_) {
@@ -69,15 +72,28 @@ void commit_queue::run() {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
       if (waiting_.empty()) return;  // stopping, and everything is committed
+      gather(lock);
       while (!waiting_.empty() && batch.size() < max_batch_) {
         batch.push_back(std::move(waiting_.front()));
         waiting_.pop_front();
       }
     }
     if (!in_doubt_.empty() && !resolve_in_doubt()) refuse_behind_doubt(batch);
+    last_batch_size_ = batch.size();
     if (!batch.empty()) commit(batch);
     batch.clear();
+    last_commit_end_ = std::chrono::steady_clock::now();
   }
+}
+
+void commit_queue::gather(std::unique_lock<std::mutex>& lock) {
+  if (delay_.count() <= 0 || waiting_.size() >= max_batch_) return;
+  // Under load: the previous batch held several sends and ended less than a delay ago. A quiet
+  // engine, or one client sending one message after another's acknowledgement, is not slowed.
+  if (last_batch_size_ < 2) return;
+  if (std::chrono::steady_clock::now() - last_commit_end_ >= delay_) return;
+  wake_.wait_until(lock, waiting_.front().queued + delay_,
+                   [&] { return stopping_ || waiting_.size() >= max_batch_; });
 }
 
 void commit_queue::commit(std::vector<request>& batch) {

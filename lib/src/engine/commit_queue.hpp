@@ -3,6 +3,7 @@
 // queue per commit thread and sends each channel's messages to the same one.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -34,14 +35,16 @@ class commit_queue {
   };
   // At most `max_waiting` sends wait behind the batch being committed; push() refuses the next
   // one (tests make it small).
-  commit_queue(store& db, publisher& events, std::size_t max_batch, stats_sink stats,
-               std::size_t max_waiting = k_max_waiting);
+  // `delay`: engine_options::commit_delay.
+  commit_queue(store& db, publisher& events, std::size_t max_batch, std::chrono::microseconds delay,
+               stats_sink stats, std::size_t max_waiting = k_max_waiting);
   ~commit_queue();  // commits what is queued, then stops
 
   struct request {
     pending_message message;
     connection_id origin = 0;
     engine::send_callback done;
+    std::chrono::steady_clock::time_point queued{};  // set by push()
   };
   // Queues a send; the callback runs on the commit thread. Fails at once with unavailable if
   // too many sends are waiting (the database is not keeping up or is down).
@@ -55,6 +58,9 @@ class commit_queue {
   };
 
   void run();
+  // Under load (the previous batch held several sends and ended less than `delay_` ago), waits
+  // (`lock` held) until the oldest waiting send is `delay_` old or the batch is full.
+  void gather(std::unique_lock<std::mutex>& lock);
   void commit(std::vector<request>& batch);
   void commit_halves(std::vector<request>& batch);
   void finish(std::vector<request>& batch, std::vector<append_outcome>& outcomes);
@@ -69,6 +75,9 @@ class commit_queue {
   store& db_;
   publisher& events_;
   const std::size_t max_batch_;
+  const std::chrono::microseconds delay_;
+  std::chrono::steady_clock::time_point last_commit_end_{};  // commit thread only
+  std::size_t last_batch_size_ = 0;                          // commit thread only
   const std::size_t max_waiting_;
   stats_sink stats_;
 

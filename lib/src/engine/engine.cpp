@@ -25,6 +25,8 @@ result<engine_options> sanitize(engine_options options) {
   options.commit_threads =
       std::clamp(options.commit_threads, 1, engine_options::max_commit_threads);
   options.member_cache_channels = std::max(1, options.member_cache_channels);
+  options.commit_delay = std::clamp(options.commit_delay, std::chrono::microseconds(0),
+                                    engine_options::max_commit_delay);
   if (!options.clock) options.clock = system_clock_ms;
   return options;
 }
@@ -68,7 +70,8 @@ engine_impl::engine_impl(engine_options opts, std::unique_ptr<store> store,
   const int threads = db->parallel_appends() ? options.commit_threads : 1;
   for (int i = 0; i < threads; ++i)
     commits.push_back(std::make_unique<detail::commit_queue>(
-        *db, events, static_cast<std::size_t>(options.max_commit_batch), stats));
+        *db, events, static_cast<std::size_t>(options.max_commit_batch), options.commit_delay,
+        stats));
 }
 
 result<std::unique_ptr<engine>> open_with_bus(engine_options requested,

@@ -111,6 +111,10 @@ void test_options_reject_bad_values(void) {
   CHECK_ERR(err, CHAT_ERR_INVALID_ARGUMENT);
   CHECK(!chat_engine_options_set_member_cache_channels(options, 0, &err));
   CHECK_ERR(err, CHAT_ERR_INVALID_ARGUMENT);
+  CHECK(!chat_engine_options_set_commit_delay_us(options, -1, &err));
+  CHECK_ERR(err, CHAT_ERR_INVALID_ARGUMENT);
+  CHECK(!chat_engine_options_set_commit_delay_us(options, CHAT_MAX_COMMIT_DELAY_US + 1, &err));
+  CHECK_ERR(err, CHAT_ERR_INVALID_ARGUMENT);
   CHECK(!chat_engine_options_set_pool_size(NULL, 1, &err));
   CHECK_ERR(err, CHAT_ERR_INVALID_ARGUMENT);
 
@@ -120,6 +124,8 @@ void test_options_reject_bad_values(void) {
   CHECK(chat_engine_options_set_max_commit_batch(options, 16, &err));
   CHECK(chat_engine_options_set_commit_threads(options, 2, &err));
   CHECK(chat_engine_options_set_member_cache_channels(options, 100, &err));
+  CHECK(chat_engine_options_set_commit_delay_us(options, 0, &err));
+  CHECK(chat_engine_options_set_commit_delay_us(options, CHAT_MAX_COMMIT_DELAY_US, &err));
   CHECK_OK(err);
   CHECK(chat_engine_options_set_password_cost(options, CHAT_PASSWORD_COST_MINIMUM, &err));
   chat_engine_options_set_clock(options, NULL, NULL); /* back to the system clock */

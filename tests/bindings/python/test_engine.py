@@ -45,12 +45,18 @@ class ErrorsTest(unittest.TestCase):
             libchat.Engine("sqlite3://db=:memory:", pool_size=0)
 
     def test_commit_threads_and_member_cache_options(self):
-        for bad in ({"commit_threads": 0}, {"commit_threads": 17}, {"member_cache_channels": 0}):
+        for bad in (
+            {"commit_threads": 0},
+            {"commit_threads": 17},
+            {"member_cache_channels": 0},
+            {"commit_delay": -1},
+            {"commit_delay": datetime.timedelta(milliseconds=101)},
+        ):
             with self.assertRaises(libchat.InvalidArgument):
                 open_engine(**bad)
         # Two commit threads (MariaDB; SQLite keeps one) and a member cache smaller than the
         # number of channels: every channel still gets its seqs in order.
-        with open_engine(commit_threads=2, member_cache_channels=1) as e:
+        with open_engine(commit_threads=2, member_cache_channels=1, commit_delay=0) as e:
             alice = e.register_user("alice", "alice-password").id
             rooms = [e.create_group(alice, f"room{i}").id for i in range(3)]
             for n in range(1, 4):
