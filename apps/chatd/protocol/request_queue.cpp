@@ -40,9 +40,9 @@ void request_queue::serve() {
   }
 }
 
-std::deque<request_queue::item> request_queue::take_all() {
+std::list<request_queue::item> request_queue::take_all() {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::deque<item> all;
+  std::list<item> all;
   all.swap(items_);
   running_ = false;
   return all;

@@ -96,7 +96,10 @@ class handshake {
         },
         lent_);
 
-    con->set_open_handler([this, state](websocketpp::connection_hdl) { on_open(state); });
+    con->set_open_handler([this, state](websocketpp::connection_hdl h) {
+      release_handshake(h);
+      on_open(state);
+    });
     con->set_message_handler([state](websocketpp::connection_hdl, message_ptr msg) {
       state->sess->on_frame(msg->get_payload());
     });
@@ -110,6 +113,20 @@ class handshake {
   }
 
  private:
+  // websocketpp keeps the handshake's request and response (header maps, strings, the raw
+  // request) for the connection's lifetime, ~1.9 KiB per idle connection (docs/performance.md),
+  // and reads neither once the connection is open (only its handshake and fail logs do, before
+  // this point). They are members with only a const getter; the objects themselves are not
+  // const, so resetting them through a const_cast is defined.
+  void release_handshake(websocketpp::connection_hdl h) {
+    auto con = std::static_pointer_cast<typename types::connection_type>(h.lock());
+    if (!con) return;
+    using request_type = typename Config::request_type;
+    using response_type = typename Config::response_type;
+    const_cast<request_type&>(con->get_request()) = request_type();
+    const_cast<response_type&>(con->get_response()) = response_type();
+  }
+
   void on_open(const state_ptr<Config>& state) {
     state->open = true;
     counters_.connections_open.fetch_add(1, std::memory_order_relaxed);

@@ -153,6 +153,8 @@ class listener {
   }
 
  private:
+  static constexpr int k_listen_backlog = 65535;
+
   void init_endpoint(shard_type& sh) {
     auto& ep = sh.endpoint;
     ep.clear_access_channels(websocketpp::log::alevel::all);
@@ -173,7 +175,10 @@ class listener {
     ep.set_user_agent(std::string("chatd/") + chat::version());
     ep.set_open_handshake_timeout(5000);
     ep.set_close_handshake_timeout(3000);
-    ep.set_listen_backlog(1024);
+    // Connections the kernel completes before accept() takes them: a burst of reconnecting
+    // clients (thousands in a second) overflowed 1024, and each dropped SYN cost its client a
+    // 1 s retransmission. The kernel caps this at net.core.somaxconn (docs/operations.md).
+    ep.set_listen_backlog(k_listen_backlog);
     // Frames are small and latency matters: without TCP_NODELAY, Nagle holds a frame back until
     // the previous one is acknowledged, and the peer's delayed ACK makes that up to 40 ms.
     ep.set_tcp_post_init_handler([this, &ep](websocketpp::connection_hdl h) {
