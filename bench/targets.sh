@@ -6,6 +6,9 @@
 #   CHATD  chatd binary (default build-bench/apps/chatd/chatd)
 #   RUNS   repetitions per target (default 3)
 #   OUT    where the raw outputs go (default a new directory under /tmp)
+#   BENCH_LOCK  a lock file each run takes (flock) so that nothing else measures or builds meanwhile
+#   CHATD_ARGS  more chatd options (e.g. --commit-delay-us 2000)
+#   REPORT_ONLY=1  measure nothing: print the tables again from the raw outputs already in OUT
 # 1 everyday load on MariaDB      200 clients, rooms of 10, 2,000 msg/s, 10 s: chatd + mariadbd
 #                                 CPU per delivery <= 0.5 x (node-ref + mariadbd), p99 below node's
 # 2 embedded default (SQLite)     the same on SQLite: CPU per delivery <= node-ref without a
@@ -32,8 +35,9 @@ say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 compare() {
   local name=$1 run=$2 servers=$3 db=$4
   shift 4
+  [[ -n ${REPORT_ONLY:-} ]] && return 0
   say "target $name, run $run/$runs: $servers (chatd on $db) $*"
-  SERVERS=$servers BENCH_DB=$db "$root/bench/compare_peers.sh" --out "$out/$name/$run" "$@" \
+  SERVERS=$servers BENCH_DB=$db ${BENCH_LOCK:+flock -o "$BENCH_LOCK"} "$root/bench/compare_peers.sh" --out "$out/$name/$run" "$@" \
     >"$out/$name/$run.log" 2>&1 || say "  compare.sh failed, see $out/$name/$run.log"
 }
 medians() { python3 "$root/bench/lib/run_medians.py" "$@"; }
@@ -46,13 +50,14 @@ for line in sys.argv[1].splitlines():
         v = d.get(sys.argv[3])
         print("" if v is None else round(v, 2))' "$1" "$2" "$3"
 }
-range() {
+range() {  # JSONLINES SERVER FIGURE: "median (min-max)"
   python3 -c 'import json,sys
+f = sys.argv[3]
 for line in sys.argv[1].splitlines():
     d = json.loads(line)
-    if d["server"] == sys.argv[2] and sys.argv[3] in d:
-        f = sys.argv[3]
-        print(f"{d[f]:.4g} ({d[f + \"_min\"]:.4g}-{d[f + \"_max\"]:.4g})")' "$1" "$2" "$3"
+    if d["server"] == sys.argv[2] and f in d:
+        lo, hi = d[f + "_min"], d[f + "_max"]
+        print("%.4g (%.4g-%.4g)" % (d[f], lo, hi))' "$1" "$2" "$3"
 }
 le() { python3 -c 'import sys; a, b = float(sys.argv[1] or "inf"), float(sys.argv[2] or "nan"); print("met" if a <= b else "not met")' "$1" "$2"; }
 load_table() {  # JSONLINES SERVER...: a latency/CPU table of the given servers
@@ -135,6 +140,7 @@ for t in "${targets[@]}"; do
     if [[ -x $root/bench/connect_storm.sh ]]; then
       mkdir -p "$out/t5"
       for r in $(seq "$runs"); do
+        [[ -n ${REPORT_ONLY:-} ]] && break
         say "target 5, run $r/$runs: connect storm"
         "$root/bench/connect_storm.sh" >"$out/t5/$r.log" 2>&1 || say "  connect_storm.sh failed"
       done

@@ -9,7 +9,6 @@ batch_keys keys_of(const std::vector<pending_message>& batch) {
   for (const pending_message& p : batch) {
     keys.channels.insert(p.channel);
     keys.senders.insert(p.sender);
-    keys.pairs.insert({p.channel, p.sender});
     if (!p.client_msg_id.empty()) keys.client_msg_ids.insert(p.client_msg_id);
   }
   return keys;
@@ -72,29 +71,22 @@ void assign_ids(batch_plan& plan, const std::map<pair_key, long long>& ids) {
   }
 }
 
-std::string channels_and_members_sql(const batch_keys& keys, const char* more_columns,
-                                     const char* lock) {
-  // One statement: each channel's row, joined with the memberships of the batch's senders in
-  // it. The two EXISTS (index lookups on user_blocks (blocker, blocked) / (blocked, blocker))
-  // run only for a member of a direct channel; a locking read does not lock a subquery's rows.
-  // Several senders in several channels: the (channel, sender) pairs themselves, not every
-  // sender in every channel (a cross product of index lookups, most of them for nobody).
-  std::string members = "m.user_id IN " + in_list(keys.senders);
-  if (keys.senders.size() > 1 && keys.channels.size() > 1) {
-    members = "(m.channel_id, m.user_id) IN (";
-    for (const auto& [channel, sender] : keys.pairs)
-      members += (members.back() == '(' ? "(" : ",(") + std::to_string(channel) + ',' +
-                 std::to_string(sender) + ')';
-    members += ')';
-  }
-  return "SELECT c.id, c.last_seq, m.user_id, CASE WHEN m.user_id IS NOT NULL AND c.kind = 1 AND"
-         " (EXISTS (SELECT 1 FROM user_channels o JOIN user_blocks b ON b.blocker_id = o.user_id"
-         " AND b.blocked_id = m.user_id WHERE o.channel_id = c.id) OR EXISTS (SELECT 1 FROM"
-         " user_channels o JOIN user_blocks b ON b.blocked_id = o.user_id AND b.blocker_id ="
-         " m.user_id WHERE o.channel_id = c.id)) THEN 1 ELSE 0 END, m.by_choice" +
-         std::string(more_columns) +
-         " FROM channels c LEFT JOIN user_channels m ON m.channel_id = c.id AND " + members +
-         " WHERE c.id IN " + in_list(keys.channels) + " ORDER BY c.id" + lock;
+std::string lock_channels_sql(const std::set<long long>& channels, const char* more_columns,
+                              const char* lock) {
+  return std::string("SELECT id, last_seq") + more_columns + " FROM channels WHERE id IN " +
+         in_list(channels) + " ORDER BY id" + lock;
+}
+
+std::string memberships_sql(const batch_keys& keys) {
+  // Two EXISTS, each an index lookup on user_blocks (blocker, blocked) / (blocked, blocker).
+  return "SELECT m.channel_id, m.user_id, CASE WHEN c.kind = 1 AND (EXISTS (SELECT 1 FROM"
+         " user_channels o JOIN user_blocks b ON b.blocker_id = o.user_id AND b.blocked_id ="
+         " m.user_id WHERE o.channel_id = m.channel_id) OR EXISTS (SELECT 1 FROM user_channels o"
+         " JOIN user_blocks b ON b.blocked_id = o.user_id AND b.blocker_id = m.user_id WHERE"
+         " o.channel_id = m.channel_id)) THEN 1 ELSE 0 END, m.by_choice FROM user_channels m"
+         " JOIN channels c"
+         " ON c.id = m.channel_id WHERE m.channel_id IN " +
+         in_list(keys.channels) + " AND m.user_id IN " + in_list(keys.senders);
 }
 
 std::string originals_sql(const batch_keys& keys, const std::string& quoted_ids) {

@@ -24,7 +24,6 @@ constexpr std::size_t k_insert_chunk = 256;
 
 struct batch_keys {
   std::set<long long> channels, senders;
-  std::set<pair_key> pairs;  // (channel, sender)
   std::set<std::string> client_msg_ids;
 };
 batch_keys keys_of(const std::vector<pending_message>& batch);
@@ -68,14 +67,14 @@ std::string in_list(const Range& values) {
   return out + ")";
 }
 
-// "SELECT channel id, last_seq, sender or NULL, blocked, by_choice or NULL" then `more_columns`
-// (", ..."): one row per channel of the batch and sender who is a member of it (a channel with
-// none: one row with NULLs), in ascending channel order, then `lock` (MySQL: " FOR UPDATE", so
-// that two batches lock in the same order and never deadlock; it also locks the senders'
-// memberships, which the batch updates; SQLite's BEGIN IMMEDIATE already serialises writers).
-// blocked is 1 for a member of a direct channel whose two members have a block between them.
-std::string channels_and_members_sql(const batch_keys& keys, const char* more_columns,
-                                     const char* lock);
+// "SELECT id, last_seq" of the channels in ascending id order, then `more_columns` (", ..."),
+// then `lock` (MySQL: " FOR UPDATE", so that two batches lock in the same order and never
+// deadlock; SQLite's BEGIN IMMEDIATE already serialises writers).
+std::string lock_channels_sql(const std::set<long long>& channels, const char* more_columns,
+                              const char* lock);
+// "SELECT channel_id, user_id, blocked, by_choice": blocked is 1 in a direct channel whose two
+// members have a block between them (either way), else 0.
+std::string memberships_sql(const batch_keys& keys);
 // Messages already stored under one of the senders' client_msg_ids; the ids are given as
 // the SQL list `quoted_ids` ("(?,?)" for bindings, or quoted literals).
 std::string originals_sql(const batch_keys& keys, const std::string& quoted_ids);

@@ -1,8 +1,8 @@
 // The group-commit write path on MySQL/MariaDB: the statements of append_plan in two round
 // trips instead of one per statement. The first script starts the transaction and reads
-// (channels and the senders' memberships locked FOR UPDATE, retried client_msg_ids); the second
-// writes (multi-row INSERTs, markers, last seqs) and commits. The ids of the inserted rows come
-// from each INSERT's reply when auto-increment ids are consecutive, else from a SELECT in the same
+// (channels locked FOR UPDATE, memberships, retried client_msg_ids); the second writes
+// (multi-row INSERTs, markers, last seqs) and commits. The ids of the inserted rows come from
+// each INSERT's reply when auto-increment ids are consecutive, else from a SELECT in the same
 // script. User text reaches the server only as quoted literals (mysql_real_escape_string).
 #include <mysql.h>
 
@@ -41,8 +41,9 @@ void expect_statement(runner& r) {
 batch_reads read_batch(MYSQL* conn, const batch_keys& keys) {
   std::string script =
       "START TRANSACTION;" +
-      channels_and_members_sql(keys, ", @@auto_increment_increment, @@innodb_autoinc_lock_mode",
-                               " FOR UPDATE");
+      lock_channels_sql(keys.channels, ", @@auto_increment_increment, @@innodb_autoinc_lock_mode",
+                        " FOR UPDATE") +
+      ";" + memberships_sql(keys);
   if (!keys.client_msg_ids.empty())
     script += ";" + originals_sql(keys, quoted_list(conn, keys.client_msg_ids));
   runner r(conn, script);
@@ -52,17 +53,18 @@ batch_reads read_batch(MYSQL* conn, const batch_keys& keys) {
   long long increment = 0, lock_mode = 2;
   while (MYSQL_ROW row = r.fetch()) {
     using mysql_script::to_integer;
-    const long long channel = to_integer(row[0]);
-    reads.last_seq[channel] = to_integer(row[1]);
-    increment = to_integer(row[5]);
-    lock_mode = to_integer(row[6]);
-    if (row[2] == nullptr) continue;  // none of the senders is a member
-    const pair_key member{channel, to_integer(row[2])};
-    reads.members.insert(member);
-    if (to_integer(row[3]) != 0) reads.blocked.insert(member);
-    if (row[4] != nullptr && to_integer(row[4]) == 0) reads.unchosen.insert(member);
+    reads.last_seq[to_integer(row[0])] = to_integer(row[1]);
+    increment = to_integer(row[2]);
+    lock_mode = to_integer(row[3]);
   }
   reads.id_step = id_step_of(increment, lock_mode);
+  expect_statement(r);
+  while (MYSQL_ROW row = r.fetch()) {
+    const pair_key member{mysql_script::to_integer(row[0]), mysql_script::to_integer(row[1])};
+    reads.members.insert(member);
+    if (mysql_script::to_integer(row[2]) != 0) reads.blocked.insert(member);
+    if (mysql_script::to_integer(row[3]) == 0) reads.unchosen.insert(member);
+  }
   if (keys.client_msg_ids.empty()) return reads;
   expect_statement(r);
   while (MYSQL_ROW row = r.fetch()) {

@@ -1,6 +1,6 @@
 // The group-commit write path through SOCI, one statement per call (SQLite, in process, where a
-// statement costs no round trip). Per batch, whatever its size: read the channels with the
-// senders' memberships, look up retried client_msg_ids, multi-row INSERTs (per chunk), read back
+// statement costs no round trip). Per batch, whatever its size: lock and read the channels,
+// check memberships, look up retried client_msg_ids, multi-row INSERTs (per chunk), read back
 // the ids, move read markers, bump the channels' last seq. Integers are inlined into the SQL
 // (they are ours, never user text); strings are bound. MySQL takes mysql/append_batch.cpp.
 #include "store/append_plan.hpp"
@@ -16,21 +16,25 @@ using namespace append_plan;
 batch_reads read_batch(const lease& l, const batch_keys& keys) {
   batch_reads reads;
   {
-    long long c = 0, seq = 0, u = 0;
-    int blocked = 0, chosen = 0;
-    soci::indicator u_ind = soci::i_ok, chosen_ind = soci::i_ok;
-    soci::statement st = (l.sql().prepare << channels_and_members_sql(keys, "", ""), into(c),
-                          into(seq), into(u, u_ind), into(blocked), into(chosen, chosen_ind));
+    long long id = 0, seq = 0;
+    soci::statement st =
+        (l.sql().prepare << lock_channels_sql(keys.channels, "", ""), into(id), into(seq));
     st.execute();
-    while (st.fetch()) {
-      reads.last_seq[c] = seq;
-      if (u_ind == soci::i_null) continue;  // none of the senders is a member
-      reads.members.insert({c, u});
-      if (blocked) reads.blocked.insert({c, u});
-      if (chosen_ind != soci::i_null && !chosen) reads.unchosen.insert({c, u});
-    }
+    while (st.fetch()) reads.last_seq[id] = seq;
   }
   if (reads.last_seq.empty()) return reads;  // no channel: every message is refused
+  {
+    long long c = 0, u = 0;
+    int blocked = 0, chosen = 0;
+    soci::statement st =
+        (l.sql().prepare << memberships_sql(keys), into(c), into(u), into(blocked), into(chosen));
+    st.execute();
+    while (st.fetch()) {
+      reads.members.insert({c, u});
+      if (blocked) reads.blocked.insert({c, u});
+      if (!chosen) reads.unchosen.insert({c, u});
+    }
+  }
   if (keys.client_msg_ids.empty()) return reads;
   std::string list = "(";
   std::vector<std::string> bound(keys.client_msg_ids.begin(), keys.client_msg_ids.end());
