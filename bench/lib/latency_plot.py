@@ -6,20 +6,14 @@
 Each DIR is one compare.sh --out directory of one rate; every <server>.txt in it gives one point
 (rate, p50, p99) of the series "<LABEL or server name>". The y axis is logarithmic.
 """
-import json
 import math
 import sys
 from pathlib import Path
 
+from run_medians import last_json
+
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 W, H, L, R, T, B = 760, 440, 70, 190, 30, 50
-
-
-def last_json(path):
-    for line in reversed(path.read_text(errors="replace").splitlines()):
-        if line.startswith("{"):
-            return json.loads(line)
-    return None
 
 
 def main(out, specs):
