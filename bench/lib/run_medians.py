@@ -19,7 +19,7 @@ FIGURES = {
     "missing": lambda r: r["missing"] + r["duplicates"] + r["unexpected"],
     "ready": lambda r: r["ready"],
     "clients": lambda r: r["clients"],
-    "bytes_per_conn": lambda r: r["bytes_per_conn"],
+    "bytes_per_conn": lambda r: r["pids"][0]["bytes_per_conn"],
     "setup_s": lambda r: r["setup_s"],
 }
 
